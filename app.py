@@ -1,0 +1,19 @@
+"""lenet5-draw: draw a digit and watch LeNet-5 read it.  Run: streamlit run app.py"""
+
+import streamlit as st
+
+from lenet5.ui import about, draw, inside, training
+
+
+def main() -> None:
+    st.set_page_config(page_title="LeNet-5: draw a digit", page_icon="✏️", layout="wide")
+    pages = [
+        st.Page(draw.page, title="Draw", icon="✏️", url_path="draw", default=True),
+        st.Page(inside.page, title="Inside the network", icon="🔬", url_path="inside"),
+        st.Page(training.page, title="Training", icon="📈", url_path="training"),
+        st.Page(about.page, title="About", icon="ℹ️", url_path="about"),
+    ]
+    st.navigation(pages, position="top").run()
+
+
+main()

@@ -1,0 +1,155 @@
+"""Drive a real Streamlit app in headless Debian Chromium (Playwright): start it, draw strokes
+on the canvas with the mouse, wait for the rerun to finish, read what the page shows.
+
+Used by the browser tests and the latency benchmark. End of a rerun is detected from the
+websocket (a ``rerun_script`` request after the mouse-up, then ``script_finished``), because the
+page's ``data-test-script-state`` alone cannot tell "not started yet" (the canvas debounces
+200 ms) from "already finished".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("LENET5_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+CANVAS = "canvas.upper-canvas"
+RESET = 'button[title="Reset canvas & history"]'
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+METRIC_VALUE = '[data-testid="stMetricValue"]'
+EXCEPTION = '[data-testid="stException"]'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(app: Path = ROOT / "app.py",
+          timeout: float = 60.0) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``streamlit run app`` on a free loopback port; yield ``(url, process)``."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError as exc:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log = proc.stdout.read().decode() if proc.poll() is not None else ""
+                    raise RuntimeError(f"streamlit did not start:\n{log}") from exc
+                time.sleep(0.1)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def launch(playwright, **context_args):
+    """A headless Chromium browser context (Debian's chromium, never a downloaded one)."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+    return browser, browser.new_context(viewport={"width": 1200, "height": 1000}, **context_args)
+
+
+class Reruns:
+    """Timestamps of rerun requests and finished scripts seen on a page's websocket."""
+
+    def __init__(self, page):
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._back, self._fwd = BackMsg, ForwardMsg
+        self.events: list[tuple[float, str]] = []
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws) -> None:
+        ws.on("framesent", lambda f: self._frame(f, self._back))
+        ws.on("framereceived", lambda f: self._frame(f, self._fwd))
+
+    def _frame(self, payload, cls) -> None:
+        now = time.perf_counter()
+        if isinstance(payload, str):
+            return
+        try:
+            kind = cls.FromString(payload).WhichOneof("type")
+        except Exception:  # noqa: BLE001 - not a message we know: ignore
+            return
+        if kind in ("rerun_script", "script_finished"):
+            self.events.append((now, kind))
+
+    def wait(self, page, since: float, timeout: float = 20.0) -> float:
+        """Wait for a rerun requested after ``since`` to finish; return seconds since ``since``."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            asked = [t for t, k in self.events if k == "rerun_script" and t >= since]
+            if asked:
+                done = [t for t, k in self.events if k == "script_finished" and t > asked[0]]
+                if done:
+                    page.wait_for_selector(IDLE, timeout=10_000)
+                    return time.perf_counter() - since
+            page.wait_for_timeout(5)
+        raise TimeoutError("no finished rerun after the stroke")
+
+
+def open_app(page, url: str, path: str = "") -> dict:
+    """Open the app and wait for the canvas; return the canvas' bounding box."""
+    page.goto(f"{url}/{path}")
+    page.wait_for_selector(IDLE, timeout=30_000)
+    canvas = page.locator(CANVAS)
+    canvas.wait_for(state="visible", timeout=30_000)
+    return canvas.bounding_box()
+
+
+def to_canvas(strokes: Sequence[Sequence[Sequence[float]]], box: dict, height: float = 0.6,
+              flip_y: bool = True) -> list[np.ndarray]:
+    """Pen strokes -> page coordinates inside the canvas, digit ``height`` of it, centred."""
+    from lenet5.strokes import fit_strokes
+
+    size = box["height"]
+    pts = np.concatenate([np.asarray(s, float) for s in strokes])
+    span = pts.max(0) - pts.min(0)
+    h = height * size
+    w = h * span[0] / max(span[1], 1e-9)
+    left, top = (box["width"] - w) / 2, (size - h) / 2
+    return [p + (box["x"], box["y"]) for p in fit_strokes(strokes, h, left, top, flip_y)]
+
+
+def draw(page, strokes: Sequence[np.ndarray]) -> float:
+    """Draw page-coordinate strokes with the mouse; return perf_counter at the last mouse-up."""
+    t_up = time.perf_counter()
+    for s in strokes:
+        page.mouse.move(*s[0])
+        page.mouse.down()
+        for x, y in s[1:]:
+            page.mouse.move(x, y)
+        t_up = time.perf_counter()
+        page.mouse.up()
+    return t_up
+
+
+def metric(page) -> str | None:
+    """The Prediction metric's value, or None when the page shows none."""
+    loc = page.locator(METRIC_VALUE)
+    return loc.first.inner_text() if loc.count() else None

@@ -1,0 +1,112 @@
+"""Serving: the exported LiteRT model, without TensorFlow or Keras.
+
+The serving model (``models/lenet5.tflite``, written by ``python -m lenet5.train``) has one input,
+``image`` ``(N, 28, 28, 1) float32 in [0, 1]``, and one output per named layer (``c1`` ... ``f6``
+and ``output``, the logits). A :class:`Predictor` loads it once; one call returns the ten
+probabilities and every layer's activations for one digit.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter
+
+from lenet5.metrics import softmax
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+SERVING_PATH = MODELS_DIR / "lenet5.tflite"
+LOGITS = "output"
+TRAIN_HINT = "python -m lenet5.train --data PATH/TO/mnist.npz"
+
+
+class ModelError(RuntimeError):
+    """The serving model is missing, corrupt or not the expected network."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the network made of one digit.
+
+    ``probs``: ``(10,) float32 in [0, 1]``, summing to 1. ``maps``: layer name -> that layer's
+    activations for this digit, batch axis dropped (``c1`` is ``(24, 24, 6)``, ``f6`` ``(84,)``).
+    """
+
+    probs: np.ndarray
+    maps: dict[str, np.ndarray]
+
+    @property
+    def digit(self) -> int:
+        return int(self.probs.argmax())
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probs.max())
+
+
+def _load(path: Path) -> bytes:
+    if not path.is_file():
+        raise ModelError(f"Model file {path} is missing. Train one with: {TRAIN_HINT}")
+    return path.read_bytes()
+
+
+class Predictor:
+    """Loads a LiteRT serving model once; safe to share between threads (calls are serialised)."""
+
+    def __init__(self, path: str | Path = SERVING_PATH):
+        self.path = Path(path)
+        content = _load(self.path)
+        try:
+            self._single = self._runner(content)
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(
+                f"Model file {self.path} is not a valid LiteRT model ({exc}). "
+                f"Retrain it with: {TRAIN_HINT}"
+            ) from exc
+        self._content = content
+        self._batch = None
+        self._lock = threading.Lock()
+        self.output_names = tuple(self._signature["outputs"])
+        probe = self._call(self._single, np.zeros((1, 28, 28, 1), np.float32))
+        if LOGITS not in probe or probe[LOGITS].shape != (1, 10):
+            raise ModelError(
+                f"Model file {self.path} does not output 10 digit logits named '{LOGITS}'. "
+                f"Retrain it with: {TRAIN_HINT}"
+            )
+
+    def _runner(self, content: bytes):
+        interpreter = Interpreter(model_content=content, num_threads=1)
+        self._signature = interpreter.get_signature_list()["serving_default"]
+        return interpreter.get_signature_runner("serving_default")
+
+    @staticmethod
+    def _call(runner, x: np.ndarray) -> dict[str, np.ndarray]:
+        return {k: np.array(v, copy=True) for k, v in runner(image=x).items()}
+
+    def __call__(self, image: np.ndarray) -> Reading:
+        """Read one preprocessed digit, ``(28, 28) float32 in [0, 1]``."""
+        x = np.asarray(image, np.float32).reshape(1, 28, 28, 1)
+        with self._lock:
+            out = self._call(self._single, x)
+        maps = {k: v[0] for k, v in out.items()}
+        return Reading(probs=softmax(maps[LOGITS]), maps=maps)
+
+    def run_batch(self, images: np.ndarray, batch: int = 256) -> dict[str, np.ndarray]:
+        """All outputs for ``(N, 28, 28) float32 in [0, 1]`` digits, in chunks of ``batch``."""
+        x = np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
+        parts: list[dict[str, np.ndarray]] = []
+        with self._lock:
+            if self._batch is None:
+                self._batch = self._runner(self._content)
+            for i in range(0, len(x), batch):
+                parts.append(self._call(self._batch, x[i : i + batch]))
+        if not parts:
+            raise ValueError("run_batch needs at least one image")
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """``(N, 10) float32`` probabilities for ``(N, 28, 28)`` digits."""
+        return softmax(self.run_batch(images)[LOGITS])

@@ -1,0 +1,50 @@
+"""One drawing, read end to end: preprocessing, prediction, attribution (no Streamlit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lenet5.attribution import occlusion
+from lenet5.inference import Predictor, Reading
+from lenet5.preprocess import Preprocessed, preprocess
+
+UNSURE = 0.6  # below this confidence the page says it is not sure
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the pages show about one drawing.
+
+    ``reading`` and ``attribution`` (``(28, 28) float32 in [-1, 1]``) are None when
+    preprocessing found nothing to read (see ``pre.reason``).
+    """
+
+    pre: Preprocessed
+    reading: Reading | None = None
+    attribution: np.ndarray | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reading is not None
+
+    def runner_up(self) -> int:
+        return int(np.argsort(self.reading.probs)[-2])
+
+    def verdict(self) -> str:
+        """A plain sentence about how sure the network is."""
+        r = self.reading
+        if r.confidence >= UNSURE:
+            return f"Reads a {r.digit} ({r.confidence:.0%} sure)."
+        return f"Not sure: {r.digit} or {self.runner_up()}?"
+
+
+def analyse(image: np.ndarray, predictor: Predictor) -> Analysis:
+    """Preprocess a canvas image (any form :func:`preprocess` accepts) and read it."""
+    pre = preprocess(image)
+    if not pre.ok:
+        return Analysis(pre)
+    reading = predictor(pre.image)
+    attribution = occlusion(pre.image, predictor.probabilities, target=reading.digit)
+    return Analysis(pre, reading, attribution)

@@ -1,0 +1,100 @@
+"""Plotly figure builders and small image helpers for the app (no Streamlit, no global state)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+ACCENT, MUTED = "#ff4b4b", "#8c96a8"
+MARGIN = dict(l=10, r=10, t=30, b=10)
+
+
+def enlarge(img: np.ndarray, size: int = 112) -> np.ndarray:
+    """Nearest-neighbour enlargement of a ``(H, W) float [0, 1]`` image to ``(size, ~size)``
+    ``uint8``, keeping its aspect ratio, so that single pixels stay visible."""
+    h, w = img.shape
+    k = max(1, size // max(h, w))
+    return (np.kron(np.clip(img, 0, 1), np.ones((k, k))) * 255).astype(np.uint8)
+
+
+def tile(maps: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
+    """``(H, W, C)`` maps -> one ``(rows*(H+gap)-gap, cols*(W+gap)-gap) float32`` mosaic,
+    channel ``k`` at row ``k // cols``, column ``k % cols``, gaps filled with NaN."""
+    h, w, c = maps.shape
+    rows = -(-c // cols)
+    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan, np.float32)
+    for k in range(c):
+        r, q = divmod(k, cols)
+        out[r * (h + gap) : r * (h + gap) + h, q * (w + gap) : q * (w + gap) + w] = maps[..., k]
+    return out
+
+
+def probability_bars(probs: np.ndarray, height: int = 260) -> go.Figure:
+    """Bar chart of the ten class probabilities, the winner highlighted."""
+    best = int(np.argmax(probs))
+    colors = [ACCENT if k == best else MUTED for k in range(len(probs))]
+    fig = go.Figure(go.Bar(
+        x=[str(k) for k in range(len(probs))], y=probs, marker_color=colors,
+        text=[f"{p:.0%}" if p >= 0.01 else "" for p in probs], textposition="outside",
+        hovertemplate="digit %{x}: %{y:.2%}<extra></extra>",
+    ))
+    fig.update_layout(height=height, margin=MARGIN, yaxis=dict(range=[0, 1.15], tickformat=".0%"),
+                      xaxis=dict(title="digit", type="category"), showlegend=False)
+    return fig
+
+
+def heatmap_grid(maps: np.ndarray, cols: int, title: str, colorscale: str = "Viridis",
+                 height: int | None = None, symmetric: bool = False) -> go.Figure:
+    """One heatmap of all channels of ``(H, W, C)`` maps tiled ``cols`` across (cheap to draw)."""
+    mosaic = tile(maps, cols)
+    lim = float(np.nanmax(np.abs(mosaic))) or 1.0
+    zmin, zmax = (-lim, lim) if symmetric else (float(np.nanmin(mosaic)), float(np.nanmax(mosaic)))
+    fig = go.Figure(go.Heatmap(
+        z=mosaic, colorscale=colorscale, zmin=zmin, zmax=zmax, showscale=False,
+        hovertemplate="%{z:.3f}<extra></extra>",
+    ))
+    rows = mosaic.shape[0] / mosaic.shape[1]
+    fig.update_layout(title=title, height=height or int(80 + 520 * rows), margin=MARGIN,
+                      xaxis=dict(visible=False, constrain="domain"),
+                      yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"))
+    return fig
+
+
+def activation_bars(values: np.ndarray, title: str, height: int = 200) -> go.Figure:
+    """Bars of a dense layer's activations (one bar per unit)."""
+    fig = go.Figure(go.Bar(y=values, marker_color=MUTED,
+                           hovertemplate="unit %{x}: %{y:.3f}<extra></extra>"))
+    fig.update_layout(title=title, height=height, margin=MARGIN, xaxis_title="unit")
+    return fig
+
+
+def training_curves(history: dict) -> go.Figure:
+    """Loss and accuracy per epoch, train vs validation, on two y-axes side by side."""
+    from plotly.subplots import make_subplots
+
+    epochs = history.get("epoch") or list(range(1, len(history["loss"]) + 1))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"))
+    for col, metric in enumerate(("loss", "accuracy"), start=1):
+        for prefix, name, dash in (("", "train", "solid"), ("val_", "validation", "dash")):
+            if prefix + metric in history:
+                fig.add_trace(go.Scatter(
+                    x=epochs, y=history[prefix + metric], name=name, legendgroup=name,
+                    showlegend=col == 1, line=dict(dash=dash, color=ACCENT if prefix else MUTED),
+                ), row=1, col=col)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def confusion_heatmap(cm: np.ndarray) -> go.Figure:
+    """Interactive confusion matrix (rows: true digit, columns: predicted), log-ish colours."""
+    cm = np.asarray(cm)
+    labels = [str(k) for k in range(cm.shape[0])]
+    fig = go.Figure(go.Heatmap(
+        z=np.log1p(cm), x=labels, y=labels, text=cm, texttemplate="%{text}",
+        colorscale="Blues", showscale=False,
+        hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
+    ))
+    fig.update_layout(height=420, margin=MARGIN, xaxis=dict(title="predicted", type="category"),
+                      yaxis=dict(title="true", type="category", autorange="reversed"))
+    return fig

@@ -1,0 +1,166 @@
+"""From a drawing to the network's input, the way MNIST digits were made.
+
+MNIST (LeCun et al.): each digit's bounding box was scaled, keeping its aspect ratio, so that its
+longer side is 20 px (anti-aliased), pasted into a 28x28 field and shifted so that its centre of
+mass sits at the centre. Measured on the 60,000 training digits the mean centre of mass is at
+(row, col) = (14.00, 14.01) in pixel-index coordinates, so that is where we put it.
+
+Accepted input: ``(H, W, 4)`` RGBA, ``(H, W, 3)`` RGB or ``(H, W)`` grayscale, dtype uint8,
+uint16, bool or float in [0, 1]; light-on-dark or dark-on-light. Output: ``(28, 28) float32 in
+[0, 1]``, white digit on black, plus every intermediate step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+BOX = 20  # longer side of the digit's box, px
+SIZE = 28  # side of the network input, px
+CENTRE = 14.0  # where MNIST's centres of mass sit (measured, see module docstring)
+INK_LEVEL = 0.1  # ink above this (of full contrast) counts for the bounding box
+MIN_CONTRAST = 0.2  # weaker strokes than this are "too faint"
+MIN_EXTENT = 0.04  # a drawing smaller than this fraction of the image is "too small"
+MAX_SIDE = 8192  # larger images are refused rather than processed
+
+
+class PreprocessError(ValueError):
+    """The array cannot be an image (wrong shape, dtype or values)."""
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """Result of :func:`preprocess`.
+
+    ``image`` is ``(28, 28) float32 in [0, 1]`` or None when there is nothing to read, in which
+    case ``reason`` says why. ``steps`` maps step names (``drawn``, ``cropped``, ``scaled``,
+    ``centred``) to float32 images in [0, 1], white ink on black.
+    """
+
+    image: np.ndarray | None
+    reason: str = ""
+    steps: dict[str, np.ndarray] = field(default_factory=dict)
+    bbox: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 (exclusive) in the input
+
+    @property
+    def ok(self) -> bool:
+        return self.image is not None
+
+
+def _as_float(a: np.ndarray) -> np.ndarray:
+    if a.dtype == np.uint8:
+        return a.astype(np.float32) * np.float32(1 / 255)
+    if a.dtype == np.uint16:
+        return a.astype(np.float32) * np.float32(1 / 65535)
+    if a.dtype == np.bool_:
+        return a.astype(np.float32)
+    if np.issubdtype(a.dtype, np.floating):
+        a = a.astype(np.float32)
+        if not np.isfinite(a).all() or a.min() < 0 or a.max() > 1:
+            raise PreprocessError("float images must hold finite values in [0, 1]")
+        return a
+    raise PreprocessError(f"unsupported dtype {a.dtype}; use uint8, uint16, bool or float")
+
+
+def _validate(a: np.ndarray) -> None:
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)):
+        raise PreprocessError(f"expected (H, W), (H, W, 3) or (H, W, 4), got shape {a.shape}")
+    if min(a.shape[:2]) < 1 or max(a.shape[:2]) > MAX_SIDE:
+        raise PreprocessError(f"image sides must be 1..{MAX_SIDE} px, got {a.shape[:2]}")
+
+
+def _luminance(rgb: np.ndarray) -> np.ndarray:
+    return rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def to_ink(image: np.ndarray) -> np.ndarray:
+    """Ink map ``(H, W) float32 in [0, 1]``: 1 is full ink, 0 is background.
+
+    Transparent pixels are background; otherwise the background is the median of the border
+    and ink is contrast against it, so light-on-dark and dark-on-light give the same map.
+    """
+    a = np.asarray(image)
+    _validate(a)
+    f = _as_float(a)
+    if f.ndim == 3 and f.shape[2] == 4 and f[..., 3].min() < 1:
+        alpha = f[..., 3]
+        lum = _luminance(f[..., :3])
+        painted = alpha > 0
+        if not painted.any():
+            return np.zeros(alpha.shape, np.float32)
+        bright = float(lum[painted].mean()) >= 0.5
+        return alpha * (lum if bright else 1 - lum)
+    gray = f if f.ndim == 2 else (f[..., 0] if f.shape[2] == 1 else _luminance(f[..., :3]))
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    background = float(np.median(border))
+    if background > 0.5:
+        gray, background = 1 - gray, 1 - background
+    peak = float(gray.max())
+    if peak - background < MIN_CONTRAST:
+        return np.zeros(gray.shape, np.float32)
+    return np.clip((gray - background) / (peak - background), 0, 1).astype(np.float32)
+
+
+def bounding_box(ink: np.ndarray, level: float = INK_LEVEL) -> tuple[int, int, int, int] | None:
+    """``(x0, y0, x1, y1)`` (end-exclusive) of pixels with ink above ``level``, or None."""
+    mask = ink > level
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    if rows.size == 0:
+        return None
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def centre_of_mass(img: np.ndarray) -> tuple[float, float]:
+    """Intensity-weighted ``(row, col)`` centre of a non-empty 2-D float image."""
+    total = float(img.sum())
+    rows = float(img.sum(1) @ np.arange(img.shape[0], dtype=np.float32)) / total
+    cols = float(img.sum(0) @ np.arange(img.shape[1], dtype=np.float32)) / total
+    return rows, cols
+
+
+def scale_to_box(crop: np.ndarray, box: int = BOX) -> np.ndarray:
+    """Resize so the longer side is ``box`` px, keeping the aspect ratio (anti-aliased)."""
+    h, w = crop.shape
+    s = box / max(h, w)
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
+    return np.clip(cv2.resize(crop, size, interpolation=interp), 0, 1)
+
+
+def place_by_mass(digit: np.ndarray, size: int = SIZE, centre: float = CENTRE) -> np.ndarray:
+    """Paste ``digit`` into a ``size``-square field with its centre of mass at ``centre``.
+
+    The shift is rounded to whole pixels and clamped so the digit stays inside the field.
+    """
+    h, w = digit.shape
+    cy, cx = centre_of_mass(digit)
+    top = int(np.clip(round(centre - cy), 0, size - h))
+    left = int(np.clip(round(centre - cx), 0, size - w))
+    out = np.zeros((size, size), np.float32)
+    out[top : top + h, left : left + w] = digit
+    return out
+
+
+def _nothing(reason: str, ink: np.ndarray) -> Preprocessed:
+    return Preprocessed(image=None, reason=reason, steps={"drawn": ink})
+
+
+def preprocess(image: np.ndarray) -> Preprocessed:
+    """MNIST-style preprocessing of one drawing; see the module docstring for the input forms."""
+    ink = to_ink(image)
+    bbox = bounding_box(ink)
+    if bbox is None:
+        return _nothing("Nothing to read yet: the canvas is empty (or the ink is too faint).", ink)
+    x0, y0, x1, y1 = bbox
+    extent = max(x1 - x0, y1 - y0)
+    if extent < max(2, MIN_EXTENT * max(ink.shape)):
+        return _nothing("Nothing to read: that is too small to be a digit. Draw it bigger.", ink)
+    crop = ink[y0:y1, x0:x1]
+    scaled = scale_to_box(crop)
+    if float(scaled.max()) < MIN_CONTRAST:
+        return _nothing("Nothing to read: the strokes are too faint or too thin.", ink)
+    centred = place_by_mass(scaled)
+    steps = {"drawn": ink, "cropped": crop, "scaled": scaled, "centred": centred}
+    return Preprocessed(image=centred, steps=steps, bbox=bbox)

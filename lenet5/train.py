@@ -1,0 +1,178 @@
+"""Train LeNet-5 on MNIST and write every artifact the app needs.
+
+    python -m lenet5.train --data ../shared/data/mnist.npz --out models
+
+Writes ``lenet5.keras`` (Keras model), ``lenet5.tflite`` (LiteRT serving model with every named
+layer as an output), ``history.json`` and ``metrics.json`` to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from lenet5 import metrics  # noqa: E402
+from lenet5.augment import Augment, AugmentConfig  # noqa: E402
+from lenet5.data import load_mnist  # noqa: E402
+from lenet5.model import ModelConfig, architecture, build_model, feature_model  # noqa: E402
+
+MODEL_FILE, SERVING_FILE = "lenet5.keras", "lenet5.tflite"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 20
+    batch_size: int = 64
+    seed: int = 0
+    lr: float = 2e-3
+    schedule: str = "cosine"  # cosine | constant | step
+    warmup_epochs: float = 1.0
+    augment: bool = True
+    val_size: int = 5000
+    limit: int = 0  # train on the first N training digits only (0: all); for smoke runs
+
+
+def learning_rate(cfg: TrainConfig, steps_per_epoch: int):
+    """The optimizer's learning rate: a float or a Keras schedule."""
+    total = max(1, cfg.epochs * steps_per_epoch)
+    if cfg.schedule == "constant":
+        return cfg.lr
+    if cfg.schedule == "step":  # divide by 10 at 50% and 75% of training
+        bounds = [int(total * 0.5), int(total * 0.75)]
+        return keras.optimizers.schedules.PiecewiseConstantDecay(
+            bounds, [cfg.lr, cfg.lr / 10, cfg.lr / 100]
+        )
+    if cfg.schedule == "cosine":
+        warmup = min(int(cfg.warmup_epochs * steps_per_epoch), total - 1)
+        return keras.optimizers.schedules.CosineDecay(
+            cfg.lr / 10, total - warmup, alpha=0.01, warmup_target=cfg.lr, warmup_steps=warmup
+        )
+    raise ValueError(f"unknown schedule {cfg.schedule!r}")
+
+
+def to_input(x: np.ndarray) -> np.ndarray:
+    """``(N, 28, 28) uint8`` -> ``(N, 28, 28, 1) float32 in [0, 1]``."""
+    return (x.astype(np.float32) / 255.0)[..., None]
+
+
+def training_model(model: keras.Model, aug: AugmentConfig | None, seed: int) -> keras.Model:
+    """``model`` with the augmentation layer in front (active only while training)."""
+    if aug is None:
+        return model
+    inputs = keras.Input(model.input_shape[1:], name="image")
+    return keras.Model(inputs, model(Augment(aug, seed=seed, name="augment")(inputs)))
+
+
+def export_serving(model: keras.Model, path: Path) -> None:
+    """Write the LiteRT flatbuffer: input ``image``, one output per named layer."""
+    feature_model(model).export(str(path), format="litert", verbose=False)
+
+
+def write_inspection(model: keras.Model, out: Path) -> None:
+    """What the app shows without Keras: the layer table and the c1/c3 kernels (HWIO)."""
+    (out / "architecture.json").write_text(json.dumps(architecture(model), indent=1))
+    kernels = {name: model.get_layer(name).get_weights()[0] for name in ("c1", "c3")}
+    np.savez_compressed(out / "kernels.npz", **kernels)
+
+
+def versions() -> dict:
+    names = ["tensorflow", "keras", "numpy", "ai-edge-litert"]
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    found["python"] = platform.python_version()
+    return found
+
+
+def train(cfg: TrainConfig, data_path: str | None, out: Path,
+          aug_cfg: AugmentConfig | None = None) -> dict:
+    """Train, evaluate on the test set, write all artifacts to ``out``; return the metrics."""
+    keras.utils.set_random_seed(cfg.seed)
+    tf.config.experimental.enable_op_determinism()
+    data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
+    x_train, y_train = data.x_train, data.y_train
+    if cfg.limit:
+        x_train, y_train = x_train[: cfg.limit], y_train[: cfg.limit]
+    aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
+    model = build_model(ModelConfig())
+    trainer = training_model(model, aug, cfg.seed)
+    steps = int(np.ceil(len(x_train) / cfg.batch_size))
+    trainer.compile(
+        optimizer=keras.optimizers.Adam(learning_rate(cfg, steps)),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    start = time.perf_counter()
+    history = trainer.fit(
+        to_input(x_train), y_train, batch_size=cfg.batch_size, epochs=cfg.epochs,
+        validation_data=(to_input(data.x_val), data.y_val), shuffle=True, verbose=1,
+    )
+    seconds = time.perf_counter() - start
+    logits = model.predict(to_input(data.x_test), batch_size=1000, verbose=0)
+    test = metrics.summary(data.y_test, logits.argmax(1))
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(out / MODEL_FILE)
+    export_serving(model, out / SERVING_FILE)
+    write_inspection(model, out)
+    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    hist["epoch"] = list(range(1, cfg.epochs + 1))
+    (out / "history.json").write_text(json.dumps(hist, indent=1))
+    result = {
+        "test_accuracy": test["accuracy"], "test": test,
+        "param_count": int(model.count_params()),
+        "model_config": ModelConfig().to_dict(), "train_config": asdict(cfg),
+        "augment_config": aug.to_dict() if aug else None,
+        "train_seconds": round(seconds, 1), "train_size": int(len(x_train)),
+        "data": {"source": Path(data.source).name, "sha256": data.sha256},
+        "versions": versions(),
+    }
+    (out / "metrics.json").write_text(json.dumps(result, indent=1))
+    return result
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    d = TrainConfig()
+    p = argparse.ArgumentParser(prog="python -m lenet5.train", description=__doc__.split("\n")[0])
+    p.add_argument("--data", help="path to mnist.npz (default: $LENET5_MNIST, else download)")
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "models")
+    p.add_argument("--epochs", type=int, default=d.epochs)
+    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--lr", type=float, default=d.lr, help="peak learning rate")
+    p.add_argument("--schedule", choices=["cosine", "constant", "step"], default=d.schedule)
+    p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=d.augment)
+    p.add_argument("--val-size", type=int, default=d.val_size)
+    p.add_argument("--limit", type=int, default=0, help="use only N training digits (smoke runs)")
+    for name, value in AugmentConfig().to_dict().items():
+        p.add_argument(f"--aug-{name}", type=float, default=value, help="augmentation setting")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    a = parse_args(argv)
+    cfg = TrainConfig(
+        epochs=a.epochs, batch_size=a.batch_size, seed=a.seed, lr=a.lr, schedule=a.schedule,
+        augment=a.augment, val_size=a.val_size, limit=a.limit,
+    )
+    aug = AugmentConfig(**{k: getattr(a, f"aug_{k}") for k in AugmentConfig().to_dict()})
+    result = train(cfg, a.data, a.out, aug)
+    print(json.dumps({k: result[k] for k in ("test_accuracy", "param_count", "train_seconds")}))
+
+
+if __name__ == "__main__":
+    main()

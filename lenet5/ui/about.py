@@ -1,0 +1,66 @@
+"""About page: the architecture (read from the trained model), the paper, credits."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lenet5.ui.common import load_json
+
+DIFFERENCES = """
+| | LeCun et al. 1998 | this network |
+|---|---|---|
+| input | 32×32, digit in the central 20×20, background −0.1, ink 1.175 | 28×28 in [0, 1] (MNIST as is) |
+| activation | scaled tanh, 1.7159·tanh(2x/3) | ReLU |
+| S2, S4 | 2×2 average × trainable coefficient + bias, then squashing | 2×2 max-pooling, no parameters |
+| C3 | partial connection table (each map sees 3–6 of the S2 maps) | every map sees all 6 S2 maps |
+| C5 | 5×5 convolution to 120 maps | dense layer F5 with 120 units on the flattened 4×4×16 |
+| output | 10 Euclidean RBF units | 10 logits, softmax |
+| training | stochastic diagonal Levenberg–Marquardt, 20 epochs | Adam with warm-up + cosine decay, augmented digits |
+| size | about 60,000 parameters | 44,426 parameters |
+"""
+
+PREPROCESSING = """
+A drawing is not an MNIST digit until it is prepared like one. MNIST's digits were scaled so
+that their longer side is 20 pixels (keeping the aspect ratio, anti-aliased), then placed in a
+28×28 field with their centre of mass in the middle. The app does the same to your drawing:
+it finds the ink (either polarity), crops to its bounding box, scales the longer side to 20 px
+with area interpolation, and shifts it so that the centre of mass sits at (14, 14), the mean
+position measured over MNIST's 60,000 training digits. A plain resize of the whole canvas
+instead leaves the digit small, thin and off-centre, and the network reads far fewer drawings.
+"""
+
+CREDITS = """
+- **MNIST**: Y. LeCun, C. Cortes, C. J. C. Burges, *The MNIST database of handwritten digits*
+  (CC BY-SA 3.0). The network is trained on it; a sample of test digits ships with the app.
+- **Pen-Based Recognition of Handwritten Digits**: E. Alpaydin, F. Alimoglu, UCI Machine
+  Learning Repository (CC BY 4.0). Used only to measure how well drawn digits are read, and a
+  few of its digits drive the browser tests.
+- **LeNet-5**: Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, *Gradient-based learning applied to
+  document recognition*, Proc. IEEE 86(11), 1998.
+- Built with Streamlit, streamlit-drawable-canvas, Keras/TensorFlow (training) and LiteRT
+  (serving).
+"""
+
+
+def architecture_section() -> None:
+    st.subheader("Architecture")
+    rows = load_json("architecture.json")
+    if not rows:
+        st.info("models/architecture.json is missing; retrain to recreate it.")
+        return
+    table = [{**r, "input": "×".join(map(str, r["input"])),
+              "output": "×".join(map(str, r["output"]))} for r in rows]
+    st.dataframe(table, hide_index=True)
+    st.caption(f"Read from the trained model: {sum(r['params'] for r in rows):,} parameters.")
+
+
+def page() -> None:
+    st.session_state["last_page"] = "about"
+    st.title("About this demo")
+    architecture_section()
+    st.subheader("How it differs from the 1998 paper")
+    st.markdown(DIFFERENCES)
+    st.subheader("Why drawings are preprocessed")
+    st.markdown(PREPROCESSING)
+    st.subheader("Credits")
+    st.markdown(CREDITS)

@@ -1,0 +1,77 @@
+"""Cached resources and session state shared by the pages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import streamlit as st
+
+from lenet5.inference import MODELS_DIR, TRAIN_HINT, ModelError, Predictor
+from lenet5.pipeline import Analysis, analyse
+from lenet5.samples import MNIST_SAMPLE, load_mnist_sample
+
+
+@st.cache_resource(show_spinner="Loading the network…")
+def predictor() -> Predictor:
+    """The LiteRT predictor, loaded once per server process and shared by all sessions."""
+    return Predictor()
+
+
+def predictor_or_stop() -> Predictor:
+    """The predictor, or a clear message (with the fix) and a stop instead of a traceback."""
+    try:
+        return predictor()
+    except ModelError as exc:
+        st.error(f"The model could not be loaded. {exc}")
+        st.stop()
+
+
+@st.cache_data(show_spinner=False)
+def load_json(name: str) -> dict | list | None:
+    """A JSON artifact from ``models/`` (None if missing or unreadable)."""
+    try:
+        return json.loads((MODELS_DIR / name).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+@st.cache_data(show_spinner=False)
+def kernels() -> dict[str, np.ndarray] | None:
+    """The learned c1 and c3 kernels, ``(5, 5, in, out) float32`` (None if missing)."""
+    try:
+        with np.load(MODELS_DIR / "kernels.npz") as npz:
+            return {k: npz[k] for k in npz.files}
+    except (OSError, ValueError):
+        return None
+
+
+@st.cache_data(show_spinner=False)
+def mnist_sample() -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Shipped MNIST test digits ``(x, y, index)`` (None if missing)."""
+    try:
+        return load_mnist_sample(MNIST_SAMPLE)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def read_drawing(image: np.ndarray) -> Analysis:
+    """Analyse a canvas image, reusing the last result when the pixels have not changed."""
+    digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).hexdigest()
+    last = st.session_state.get("analysis")
+    if last is not None and st.session_state.get("analysis_key") == digest:
+        return last
+    result = analyse(image, predictor_or_stop())
+    st.session_state["analysis"], st.session_state["analysis_key"] = result, digest
+    return result
+
+
+def current_analysis() -> Analysis | None:
+    """The last readable drawing of this session, if any."""
+    result = st.session_state.get("analysis")
+    return result if result is not None and result.ok else None
+
+
+__all__ = ["TRAIN_HINT", "current_analysis", "kernels", "load_json", "mnist_sample",
+           "predictor_or_stop", "read_drawing"]

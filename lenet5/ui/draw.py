@@ -1,0 +1,113 @@
+"""Draw page: the canvas, the prediction, the preprocessing steps and the attribution."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from lenet5.attribution import overlay
+from lenet5.pipeline import UNSURE, Analysis
+from lenet5.plots import enlarge, probability_bars
+from lenet5.strokes import BRUSH, CANVAS
+from lenet5.ui.common import read_drawing
+
+HINT = "Draw a digit (0–9) on the black canvas with your mouse or finger."
+STEP_PX = 112
+PLOT_CONFIG = {"displayModeBar": False}
+
+
+def canvas_section():
+    """The drawing canvas; restores this session's drawing when coming back from another page."""
+    if st.session_state.get("last_page") != "draw":
+        st.session_state["restore"] = st.session_state.get("drawing")
+    st.session_state["last_page"] = "draw"
+    result = st_canvas(
+        stroke_width=st.session_state.get("brush", BRUSH), stroke_color="#FFFFFF",
+        background_color="#000000", fill_color="#FFFFFF", width=CANVAS, height=CANVAS,
+        drawing_mode="freedraw", initial_drawing=st.session_state.get("restore"),
+        return_image_data=True, key="canvas",
+    )
+    st.slider("Brush width", 6, 40, BRUSH, key="brush",
+              help="Any width works: the preprocessing scales the digit to MNIST's size.")
+    return result
+
+
+def analysis_of(result) -> Analysis | None:
+    """The drawing's analysis, None for an empty canvas; keeps the drawing in session state."""
+    objects = (result.json_data or {}).get("objects") or []
+    image = result.image_data  # decoded from PNG on every access: read once
+    if image is None:  # the canvas has not reported yet (first load, or restored drawing)
+        return st.session_state.get("analysis") if st.session_state.get("restore") else None
+    if not objects:
+        st.session_state["analysis"] = st.session_state["drawing"] = None
+        return None
+    st.session_state["drawing"] = result.json_data
+    return read_drawing(image)
+
+
+def prediction_section(analysis: Analysis | None) -> None:
+    if analysis is None:
+        st.info(HINT)
+        return
+    if not analysis.ok:
+        st.info(analysis.pre.reason)
+        return
+    r = analysis.reading
+    st.metric("Prediction", str(r.digit), help="The digit with the highest probability.")
+    st.progress(r.confidence, text=f"{r.confidence:.0%} confident")
+    if r.confidence < UNSURE:
+        st.warning(analysis.verdict())
+    st.plotly_chart(probability_bars(r.probs), config=PLOT_CONFIG, key="probs")
+
+
+def steps_section(analysis: Analysis) -> None:
+    st.subheader("What the network is given")
+    st.caption("As MNIST was made: crop to the ink, scale the longer side to 20 px, then place "
+               "it in 28×28 with its centre of mass in the middle. That is why a digit drawn "
+               "anywhere, at any size or brush width, looks like the digits the network learned "
+               "from.")
+    s = analysis.pre.steps
+    drawn = cv2.resize(s["drawn"], (STEP_PX, STEP_PX), interpolation=cv2.INTER_AREA)
+    images = [np.uint8(np.clip(drawn, 0, 1) * 255), _fit(s["cropped"]),
+              enlarge(s["scaled"], STEP_PX), enlarge(s["centred"], STEP_PX)]
+    h, w = s["scaled"].shape
+    captions = ["1. what you drew", "2. cropped to the ink", f"3. scaled to {w}×{h}",
+                "4. centred in 28×28"]
+    for col, img, cap in zip(st.columns(4), images, captions, strict=True):
+        col.image(img, caption=cap)
+
+
+def _fit(img: np.ndarray) -> np.ndarray:
+    """Resize a crop so its longer side is STEP_PX (display only)."""
+    k = STEP_PX / max(img.shape)
+    size = (max(1, round(img.shape[1] * k)), max(1, round(img.shape[0] * k)))
+    return np.uint8(np.clip(cv2.resize(img, size, interpolation=cv2.INTER_AREA), 0, 1) * 255)
+
+
+def attribution_section(analysis: Analysis) -> None:
+    st.subheader("Why it decided")
+    digit = analysis.reading.digit
+    col, text = st.columns([1, 2])
+    col.image(overlay(analysis.pre.image, analysis.attribution, scale=8),
+              caption=f"red: ink that makes it a {digit}; blue: ink against it")
+    text.markdown(
+        "**Occlusion sensitivity.** The network re-reads your digit 169 times, each time with "
+        f"a 4×4 patch blacked out. Where hiding the ink lowers the probability of **{digit}** "
+        "the pixel turns red; where hiding it *raises* that probability it turns blue. "
+        "The strongest pixel is fully saturated."
+    )
+
+
+def page() -> None:
+    st.title("Draw a digit")
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        result = canvas_section()
+    analysis = analysis_of(result)
+    with right:
+        prediction_section(analysis)
+    if analysis is not None and analysis.ok:
+        steps_section(analysis)
+        attribution_section(analysis)

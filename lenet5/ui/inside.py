@@ -1,0 +1,85 @@
+"""Inside the network: every layer's activations for the current drawing, and the kernels."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lenet5.inference import Reading
+from lenet5.plots import activation_bars, enlarge, heatmap_grid
+from lenet5.ui.common import current_analysis, kernels, mnist_sample, predictor_or_stop
+
+PLOT_CONFIG = {"displayModeBar": False}
+CONV_LAYERS = (  # name, columns in the grid, what it is
+    ("c1", 6, "C1: six 5×5 filters slide over the 28×28 input → 6 maps of 24×24"),
+    ("s2", 6, "S2: 2×2 max-pooling halves each map → 6 maps of 12×12"),
+    ("c3", 8, "C3: sixteen 5×5×6 filters combine the S2 maps → 16 maps of 8×8"),
+    ("s4", 8, "S4: 2×2 max-pooling → 16 maps of 4×4, flattened to 256 numbers"),
+)
+
+
+def source_section() -> tuple[np.ndarray, Reading]:
+    """The input to show: the current drawing, else a shipped MNIST test digit."""
+    analysis = current_analysis()
+    if analysis is not None:
+        st.caption("Showing your current drawing (draw another one on the Draw page).")
+        return analysis.pre.image, analysis.reading
+    sample = mnist_sample()
+    if sample is None:
+        st.info("Draw a digit on the Draw page to see what every layer makes of it.")
+        st.stop()
+    x, y, _ = sample
+    st.info("No drawing yet, so here is an MNIST test digit. Draw one on the Draw page to see "
+            "yours.")
+    k = st.slider("MNIST test digit", 0, len(x) - 1, 0, key="inside_sample")
+    image = x[k].astype(np.float32) / 255
+    return image, predictor_or_stop()(image)
+
+
+def input_section(image: np.ndarray, reading: Reading) -> None:
+    col, text = st.columns([1, 3])
+    col.image(enlarge(image, 140), caption="input, 28×28")
+    text.metric("The network reads", str(reading.digit))
+    text.caption(f"{reading.confidence:.1%} probability. Bright = strong activation; each map is "
+                 "one learned feature detector's response at every position.")
+
+
+def conv_section(reading: Reading) -> None:
+    for name, cols, title in CONV_LAYERS:
+        st.plotly_chart(heatmap_grid(reading.maps[name], cols, title), config=PLOT_CONFIG,
+                        key=f"map_{name}")
+
+
+def dense_section(reading: Reading) -> None:
+    left, right = st.columns(2)
+    left.plotly_chart(activation_bars(reading.maps["f5"], "F5: 120 units (ReLU)"),
+                      config=PLOT_CONFIG, key="f5")
+    right.plotly_chart(activation_bars(reading.maps["f6"], "F6: 84 units (ReLU)"),
+                       config=PLOT_CONFIG, key="f6")
+    st.plotly_chart(activation_bars(reading.maps["output"], "Output: 10 logits (before softmax)"),
+                    config=PLOT_CONFIG, key="logits")
+
+
+def kernels_section() -> None:
+    st.subheader("What C1 and C3 learned")
+    k = kernels()
+    if k is None:
+        st.info("The kernels file (models/kernels.npz) is missing; retrain to recreate it.")
+        return
+    c1 = k["c1"][:, :, 0, :]  # (5, 5, 6)
+    st.plotly_chart(heatmap_grid(c1, 6, "C1 kernels (red +, blue −)", "RdBu_r", symmetric=True),
+                    config=PLOT_CONFIG, key="k_c1")
+    c3 = k["c3"].reshape(5, 5, -1)  # channel i*16 + o: input map i (row), output map o (column)
+    st.plotly_chart(heatmap_grid(c3, k["c3"].shape[3], "C3 kernels: row = S2 map, column = "
+                                 "C3 map", "RdBu_r", symmetric=True), config=PLOT_CONFIG,
+                    key="k_c3")
+
+
+def page() -> None:
+    st.session_state["last_page"] = "inside"
+    st.title("Inside the network")
+    image, reading = source_section()
+    input_section(image, reading)
+    conv_section(reading)
+    dense_section(reading)
+    kernels_section()

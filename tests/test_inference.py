@@ -1,0 +1,88 @@
+"""The committed serving model: parity with Keras, accuracy on the shipped sample, errors."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from lenet5.inference import MODELS_DIR, SERVING_PATH, ModelError, Predictor
+from lenet5.model import LAYER_NAMES
+from lenet5.samples import load_mnist_sample
+
+
+@pytest.fixture(scope="module")
+def predictor():
+    return Predictor()
+
+
+@pytest.fixture(scope="module")
+def sample():
+    x, y, _ = load_mnist_sample()
+    return x.astype(np.float32) / 255, y
+
+
+def test_committed_model_scores_99_on_sample(predictor, sample):
+    x, y = sample
+    acc = (predictor.probabilities(x).argmax(1) == y).mean()
+    assert acc >= 0.99, acc
+
+
+def test_one_call_gives_probabilities_and_every_layer(predictor, sample):
+    reading = predictor(sample[0][0])
+    assert reading.probs.shape == (10,) and reading.probs.dtype == np.float32
+    assert abs(float(reading.probs.sum()) - 1) < 1e-5
+    assert set(reading.maps) == set(LAYER_NAMES)
+    assert reading.maps["c1"].shape == (24, 24, 6) and reading.maps["f6"].shape == (84,)
+    assert reading.digit == int(sample[1][0])
+
+
+def test_single_and_batch_agree(predictor, sample):
+    x = sample[0][:16]
+    batch = predictor.run_batch(x, batch=5)
+    for i in range(16):
+        single = predictor(x[i])
+        for name in LAYER_NAMES:
+            np.testing.assert_allclose(single.maps[name], batch[name][i], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_litert_matches_keras_to_1e5(predictor, sample):
+    keras = pytest.importorskip("keras")
+    from lenet5.model import feature_model
+
+    model = keras.models.load_model(MODELS_DIR / "lenet5.keras", safe_mode=True)
+    x = sample[0][:200]
+    ref = feature_model(model).predict(x[..., None], batch_size=200, verbose=0)
+    got = predictor.run_batch(x)
+    for name in LAYER_NAMES:
+        np.testing.assert_allclose(got[name], np.asarray(ref[name]), atol=1e-5, rtol=0)
+
+
+def test_thread_safety(predictor, sample):
+    x = sample[0][:64]
+    serial = [predictor(img).probs for img in x]
+    results: dict[int, list] = {}
+
+    def work(t):
+        results[t] = [predictor(img).probs for img in x]
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for t in range(8):
+        np.testing.assert_array_equal(np.stack(results[t]), np.stack(serial))
+
+
+def test_missing_corrupt_and_wrong_models(tmp_path):
+    with pytest.raises(ModelError, match="missing.*lenet5.train"):
+        Predictor(tmp_path / "none.tflite")
+    corrupt = tmp_path / "corrupt.tflite"
+    corrupt.write_bytes(SERVING_PATH.read_bytes()[:5000])
+    with pytest.raises(ModelError, match="lenet5.train"):
+        Predictor(corrupt)
+    junk = tmp_path / "junk.tflite"
+    junk.write_bytes(b"\x00" * 64)
+    with pytest.raises(ModelError):
+        Predictor(junk)

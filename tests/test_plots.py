@@ -1,0 +1,55 @@
+"""Figure builders and image helpers, without Streamlit."""
+
+import numpy as np
+import pytest
+
+from lenet5 import plots
+
+
+def test_tile_places_channels_row_major_with_gaps():
+    maps = np.arange(2 * 3 * 5, dtype=np.float32).reshape(2, 3, 5)
+    mosaic = plots.tile(maps, cols=3, gap=1)
+    assert mosaic.shape == (2 * 3 - 1, 3 * 4 - 1)
+    np.testing.assert_array_equal(mosaic[0:2, 0:3], maps[..., 0])
+    np.testing.assert_array_equal(mosaic[3:5, 4:7], maps[..., 4])
+    assert np.isnan(mosaic[2]).all() and np.isnan(mosaic[:, 3]).all()
+    assert np.isnan(mosaic[3:5, 8:11]).all()  # the sixth slot is empty
+
+
+def test_enlarge_keeps_pixels_and_aspect():
+    img = np.array([[0, 1], [0.5, 0]], np.float32)
+    big = plots.enlarge(img, size=8)
+    assert big.shape == (8, 8) and big.dtype == np.uint8
+    assert big[0, 7] == 255 and big[7, 0] == 127 and big[0, 0] == 0
+    assert plots.enlarge(np.zeros((20, 10)), 112).shape == (100, 50)
+
+
+def test_probability_bars_highlight_winner():
+    probs = np.full(10, 0.02, np.float32)
+    probs[7] = 0.82
+    fig = plots.probability_bars(probs)
+    bar = fig.data[0]
+    assert list(bar.x) == [str(k) for k in range(10)]
+    assert bar.marker.color[7] == plots.ACCENT and bar.marker.color[0] == plots.MUTED
+    assert bar.text[7] == "82%"
+
+
+@pytest.mark.parametrize("channels,cols", [(6, 3), (16, 4)])
+def test_heatmap_grid_is_one_trace(channels, cols):
+    maps = np.random.default_rng(0).random((8, 8, channels))
+    fig = plots.heatmap_grid(maps, cols, "c3", symmetric=True)
+    assert len(fig.data) == 1
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert z.shape == plots.tile(np.zeros((8, 8, channels)), cols).shape
+    assert fig.data[0].zmin == -fig.data[0].zmax
+
+
+def test_training_curves_and_confusion():
+    hist = {"loss": [1, 0.5], "val_loss": [1.1, 0.6], "accuracy": [0.8, 0.9],
+            "val_accuracy": [0.79, 0.88], "epoch": [1, 2]}
+    fig = plots.training_curves(hist)
+    assert len(fig.data) == 4
+    cm = np.eye(10, dtype=int) * 100
+    cm[4, 9] = 3
+    heat = plots.confusion_heatmap(cm)
+    assert np.asarray(heat.data[0].text)[4, 9] == 3

@@ -1,0 +1,142 @@
+"""MNIST-style preprocessing, checked against independent references (scipy.ndimage)."""
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from lenet5 import preprocess as pp
+from lenet5.strokes import render
+
+
+def canvas_digit(box=(60, 40, 220, 240), brush=18, size=280):
+    """A '7'-like figure of two strokes inside ``box`` (x0, y0, x1, y1) -> RGBA uint8."""
+    x0, y0, x1, y1 = box
+    bar = np.array([[x0, y0], [x1, y0]], float)
+    strokes = [bar, np.array([[x1, y0], [x0 + 0.3 * (x1 - x0), y1]])]
+    return render(strokes, size, brush)
+
+
+def ink_box(img, level=0.1):
+    rows = np.flatnonzero((img > level).any(1))
+    cols = np.flatnonzero((img > level).any(0))
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+
+def test_centre_of_mass_matches_scipy():
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        img = rng.random((rng.integers(3, 40), rng.integers(3, 40))).astype(np.float32) ** 4
+        assert np.allclose(pp.centre_of_mass(img), ndimage.center_of_mass(img), atol=1e-4)
+
+
+def test_bounding_box_matches_ndimage_find_objects():
+    img = np.zeros((50, 60), np.float32)
+    img[7:19, 22:41] = 0.8
+    img[30, 5] = 0.5
+    sl = ndimage.find_objects((img > pp.INK_LEVEL).astype(int))[0]
+    assert pp.bounding_box(img) == (sl[1].start, sl[0].start, sl[1].stop, sl[0].stop)
+
+
+@pytest.mark.parametrize(
+    "box,brush",
+    [
+        ((60, 40, 220, 240), 18),  # normal
+        ((5, 5, 60, 70), 18),  # off-centre, top left
+        ((200, 190, 270, 275), 12),  # off-centre, bottom right
+        ((120, 120, 145, 150), 3),  # tiny and thin
+        ((2, 2, 278, 278), 40),  # huge and thick
+        ((60, 40, 220, 240), 2),  # thin
+        ((60, 40, 220, 240), 45),  # thick
+    ],
+)
+def test_digit_is_centred_and_20px(box, brush):
+    result = pp.preprocess(canvas_digit(box, brush))
+    assert result.ok, result.reason
+    img = result.image
+    assert img.shape == (28, 28) and img.dtype == np.float32
+    assert img.min() >= 0 and img.max() <= 1
+    h, w = ink_box(img)
+    assert max(h, w) in (20, 21)  # 20 px box; anti-aliasing may touch one more row
+    cy, cx = ndimage.center_of_mass(img)
+    assert abs(cy - pp.CENTRE) <= 0.5 and abs(cx - pp.CENTRE) <= 0.5
+
+
+def test_position_on_canvas_does_not_matter():
+    a = pp.preprocess(canvas_digit((20, 20, 120, 145))).image
+    b = pp.preprocess(canvas_digit((150, 130, 250, 255))).image
+    assert np.abs(a - b).max() < 0.1
+
+
+def test_steps_are_returned():
+    result = pp.preprocess(canvas_digit())
+    assert list(result.steps) == ["drawn", "cropped", "scaled", "centred"]
+    assert result.steps["drawn"].shape == (280, 280)
+    assert max(result.steps["scaled"].shape) == 20
+    x0, y0, x1, y1 = result.bbox
+    assert result.steps["cropped"].shape == (y1 - y0, x1 - x0)
+
+
+def test_polarity_and_formats_agree():
+    rgba = canvas_digit()
+    ref = pp.preprocess(rgba).image
+    gray = rgba[..., 0]
+    variants = {
+        "gray": gray,
+        "dark on light": 255 - gray,
+        "rgb": rgba[..., :3],
+        "float": gray.astype(np.float32) / 255,
+        "uint16": gray.astype(np.uint16) * 257,
+        "transparent background": np.dstack([np.full_like(gray, 255)] * 3 + [gray]),
+        "black ink, transparent": np.dstack([np.zeros_like(gray)] * 3 + [gray]),
+    }
+    for name, img in variants.items():
+        out = pp.preprocess(img)
+        assert out.ok, name
+        assert np.abs(out.image - ref).max() < 0.02, name
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((280, 280, 4), np.uint8),  # fully transparent
+        np.dstack([np.zeros((280, 280, 3), np.uint8), np.full((280, 280), 255, np.uint8)]),
+        np.full((100, 100), 255, np.uint8),  # all white
+        np.full((50, 50), 0.1, np.float32),  # uniform grey
+    ],
+)
+def test_empty_means_nothing_to_read(image):
+    result = pp.preprocess(image)
+    assert not result.ok and result.image is None
+    assert "Nothing to read" in result.reason
+
+
+def test_too_small_or_too_faint():
+    tiny = np.zeros((280, 280), np.uint8)
+    tiny[100:104, 100:103] = 255
+    assert "too small" in pp.preprocess(tiny).reason
+    faint = (canvas_digit()[..., 0] * 0.1).astype(np.uint8)  # 10% contrast
+    assert not pp.preprocess(faint).ok
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [np.zeros((28,), np.uint8), np.zeros((5, 5, 2), np.uint8), np.zeros((0, 5), np.uint8),
+     np.zeros((5, 5), np.int64), np.full((5, 5), 2.0), np.full((5, 5), np.nan, np.float32),
+     np.zeros((9000, 2), np.uint8)],
+)
+def test_bad_arrays_raise_clear_errors(bad):
+    with pytest.raises(pp.PreprocessError):
+        pp.preprocess(bad)
+
+
+def test_scale_to_box_keeps_aspect_ratio():
+    out = pp.scale_to_box(np.ones((100, 50), np.float32))
+    assert out.shape == (20, 10)
+    assert pp.scale_to_box(np.ones((5, 8), np.float32)).shape == (12, 20)
+
+
+def test_place_by_mass_clamps_inside_field():
+    digit = np.zeros((20, 20), np.float32)
+    digit[:, -1] = 1  # all mass on the right edge: a full shift would push it outside
+    out = pp.place_by_mass(digit)
+    assert out.sum() == pytest.approx(digit.sum())
