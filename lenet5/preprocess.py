@@ -12,7 +12,7 @@ uint16, bool or float in [0, 1]; light-on-dark or dark-on-light. Output: ``(28, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -35,33 +35,30 @@ class Preprocessed:
     """Result of :func:`preprocess`.
 
     ``image`` is ``(28, 28) float32 in [0, 1]`` or None when there is nothing to read, in which
-    case ``reason`` says why. ``steps`` maps step names (``drawn``, ``cropped``, ``scaled``,
-    ``centred``) to float32 images in [0, 1], white ink on black.
+    case ``reason`` says why. ``ink`` is the whole drawing as ``(H, W) uint8`` ink (255 = full
+    ink); ``bbox`` is ``(x0, y0, x1, y1)``, end-exclusive, of the ink in it.
     """
 
     image: np.ndarray | None
     reason: str = ""
-    steps: dict[str, np.ndarray] = field(default_factory=dict)
-    bbox: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 (exclusive) in the input
+    ink: np.ndarray | None = None
+    bbox: tuple[int, int, int, int] | None = None
+    scaled: np.ndarray | None = None
 
     @property
     def ok(self) -> bool:
         return self.image is not None
 
-
-def _as_float(a: np.ndarray) -> np.ndarray:
-    if a.dtype == np.uint8:
-        return a.astype(np.float32) * np.float32(1 / 255)
-    if a.dtype == np.uint16:
-        return a.astype(np.float32) * np.float32(1 / 65535)
-    if a.dtype == np.bool_:
-        return a.astype(np.float32)
-    if np.issubdtype(a.dtype, np.floating):
-        a = a.astype(np.float32)
-        if not np.isfinite(a).all() or a.min() < 0 or a.max() > 1:
-            raise PreprocessError("float images must hold finite values in [0, 1]")
-        return a
-    raise PreprocessError(f"unsupported dtype {a.dtype}; use uint8, uint16, bool or float")
+    @property
+    def steps(self) -> dict[str, np.ndarray]:
+        """Every step as ``float32 in [0, 1]`` images, white ink on black: ``drawn``,
+        ``cropped``, ``scaled`` (longer side 20) and ``centred`` (28x28); computed on demand."""
+        out = {"drawn": self.ink.astype(np.float32) / 255} if self.ink is not None else {}
+        if self.ok:
+            x0, y0, x1, y1 = self.bbox
+            out.update(cropped=out["drawn"][y0:y1, x0:x1], scaled=self.scaled,
+                       centred=self.image)
+        return out
 
 
 def _validate(a: np.ndarray) -> None:
@@ -71,45 +68,72 @@ def _validate(a: np.ndarray) -> None:
         raise PreprocessError(f"image sides must be 1..{MAX_SIDE} px, got {a.shape[:2]}")
 
 
-def _luminance(rgb: np.ndarray) -> np.ndarray:
-    return rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+def _as_uint8(a: np.ndarray) -> np.ndarray:
+    """Any accepted dtype -> uint8 with 255 = full intensity (as MNIST itself is stored)."""
+    if a.dtype == np.uint8:
+        return a
+    if a.dtype == np.uint16:
+        return (a >> 8).astype(np.uint8)
+    if a.dtype == np.bool_:
+        return a.astype(np.uint8) * np.uint8(255)
+    if np.issubdtype(a.dtype, np.floating):
+        if not np.isfinite(a).all() or a.min() < 0 or a.max() > 1:
+            raise PreprocessError("float images must hold finite values in [0, 1]")
+        return np.rint(a * 255).astype(np.uint8)
+    raise PreprocessError(f"unsupported dtype {a.dtype}; use uint8, uint16, bool or float")
+
+
+def _gray(a: np.ndarray) -> np.ndarray:
+    if a.ndim == 2:
+        return a
+    if a.shape[2] == 1:
+        return a[..., 0]
+    code = cv2.COLOR_RGBA2GRAY if a.shape[2] == 4 else cv2.COLOR_RGB2GRAY
+    return cv2.cvtColor(np.ascontiguousarray(a), code)
+
+
+def _transparent_ink(a: np.ndarray) -> np.ndarray:
+    """Ink of an RGBA image with transparency: opacity times contrast with the hidden backdrop."""
+    alpha = a[..., 3].astype(np.float32) / 255
+    lum = _gray(a[..., :3]).astype(np.float32) / 255
+    painted = alpha > 0
+    if not painted.any():
+        return np.zeros(alpha.shape, np.uint8)
+    bright = float(lum[painted].mean()) >= 0.5
+    return np.rint(alpha * (lum if bright else 1 - lum) * 255).astype(np.uint8)
 
 
 def to_ink(image: np.ndarray) -> np.ndarray:
-    """Ink map ``(H, W) float32 in [0, 1]``: 1 is full ink, 0 is background.
+    """Ink map ``(H, W) uint8``: 255 is full ink, 0 is background.
 
     Transparent pixels are background; otherwise the background is the median of the border
-    and ink is contrast against it, so light-on-dark and dark-on-light give the same map.
+    and ink is contrast against it, stretched to full range, so light-on-dark and dark-on-light,
+    faded or crisp, give the same map. Too little contrast gives an all-zero map.
     """
     a = np.asarray(image)
     _validate(a)
-    f = _as_float(a)
-    if f.ndim == 3 and f.shape[2] == 4 and f[..., 3].min() < 1:
-        alpha = f[..., 3]
-        lum = _luminance(f[..., :3])
-        painted = alpha > 0
-        if not painted.any():
-            return np.zeros(alpha.shape, np.float32)
-        bright = float(lum[painted].mean()) >= 0.5
-        return alpha * (lum if bright else 1 - lum)
-    gray = f if f.ndim == 2 else (f[..., 0] if f.shape[2] == 1 else _luminance(f[..., :3]))
+    a = _as_uint8(a)
+    if a.ndim == 3 and a.shape[2] == 4 and a[..., 3].min() < 255:
+        return _transparent_ink(a)
+    gray = _gray(a)
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    background = float(np.median(border))
-    if background > 0.5:
-        gray, background = 1 - gray, 1 - background
-    peak = float(gray.max())
-    if peak - background < MIN_CONTRAST:
-        return np.zeros(gray.shape, np.float32)
-    return np.clip((gray - background) / (peak - background), 0, 1).astype(np.float32)
+    background = int(np.median(border))
+    if background > 127:
+        gray, background = cv2.bitwise_not(gray), 255 - background
+    peak = int(gray.max())
+    if peak - background < MIN_CONTRAST * 255:
+        return np.zeros(gray.shape, np.uint8)
+    if background == 0 and peak == 255:
+        return gray
+    gain = 255 / (peak - background)
+    return cv2.convertScaleAbs(gray, alpha=gain, beta=-background * gain)
 
 
 def bounding_box(ink: np.ndarray, level: float = INK_LEVEL) -> tuple[int, int, int, int] | None:
-    """``(x0, y0, x1, y1)`` (end-exclusive) of pixels with ink above ``level``, or None."""
-    mask = ink > level
-    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
-    if rows.size == 0:
-        return None
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+    """``(x0, y0, x1, y1)`` (end-exclusive) of ``uint8`` ink above ``level`` * 255, or None."""
+    _, mask = cv2.threshold(ink, int(level * 255), 255, cv2.THRESH_BINARY)
+    x, y, w, h = cv2.boundingRect(mask)
+    return None if w == 0 else (x, y, x + w, y + h)
 
 
 def centre_of_mass(img: np.ndarray) -> tuple[float, float]:
@@ -121,12 +145,13 @@ def centre_of_mass(img: np.ndarray) -> tuple[float, float]:
 
 
 def scale_to_box(crop: np.ndarray, box: int = BOX) -> np.ndarray:
-    """Resize so the longer side is ``box`` px, keeping the aspect ratio (anti-aliased)."""
+    """Resize ``uint8`` ink so its longer side is ``box`` px, keeping the aspect ratio
+    (anti-aliased) -> ``float32 in [0, 1]``."""
     h, w = crop.shape
     s = box / max(h, w)
     size = (max(1, round(w * s)), max(1, round(h * s)))
     interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
-    return np.clip(cv2.resize(crop, size, interpolation=interp), 0, 1)
+    return cv2.resize(crop, size, interpolation=interp).astype(np.float32) / 255
 
 
 def place_by_mass(digit: np.ndarray, size: int = SIZE, centre: float = CENTRE) -> np.ndarray:
@@ -144,7 +169,7 @@ def place_by_mass(digit: np.ndarray, size: int = SIZE, centre: float = CENTRE) -
 
 
 def _nothing(reason: str, ink: np.ndarray) -> Preprocessed:
-    return Preprocessed(image=None, reason=reason, steps={"drawn": ink})
+    return Preprocessed(image=None, reason=reason, ink=ink)
 
 
 def preprocess(image: np.ndarray) -> Preprocessed:
@@ -157,10 +182,7 @@ def preprocess(image: np.ndarray) -> Preprocessed:
     extent = max(x1 - x0, y1 - y0)
     if extent < max(2, MIN_EXTENT * max(ink.shape)):
         return _nothing("Nothing to read: that is too small to be a digit. Draw it bigger.", ink)
-    crop = ink[y0:y1, x0:x1]
-    scaled = scale_to_box(crop)
+    scaled = scale_to_box(ink[y0:y1, x0:x1])
     if float(scaled.max()) < MIN_CONTRAST:
         return _nothing("Nothing to read: the strokes are too faint or too thin.", ink)
-    centred = place_by_mass(scaled)
-    steps = {"drawn": ink, "cropped": crop, "scaled": scaled, "centred": centred}
-    return Preprocessed(image=centred, steps=steps, bbox=bbox)
+    return Preprocessed(image=place_by_mass(scaled), ink=ink, bbox=bbox, scaled=scaled)

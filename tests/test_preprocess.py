@@ -30,10 +30,11 @@ def test_centre_of_mass_matches_scipy():
 
 
 def test_bounding_box_matches_ndimage_find_objects():
-    img = np.zeros((50, 60), np.float32)
-    img[7:19, 22:41] = 0.8
-    img[30, 5] = 0.5
-    sl = ndimage.find_objects((img > pp.INK_LEVEL).astype(int))[0]
+    img = np.zeros((50, 60), np.uint8)
+    img[7:19, 22:41] = 200
+    img[30, 5] = 127
+    img[40, 50] = 20  # below the ink level: not part of the box
+    sl = ndimage.find_objects((img > pp.INK_LEVEL * 255).astype(int))[0]
     assert pp.bounding_box(img) == (sl[1].start, sl[0].start, sl[1].stop, sl[0].stop)
 
 

@@ -1,0 +1,104 @@
+"""The real app in headless Chromium: real strokes on the canvas, the real model.
+
+Strokes come from real pen-drawn digits shipped in tests/data (see tests/data/README.md).
+Screenshots of every page land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from benchmarks import browser as B
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+HERE = Path(__file__).resolve().parent
+ARTIFACTS = HERE.parent / "test-artifacts"
+SAMPLES = [json.loads(line) for line in (HERE / "data" / "pendigits_sample.jsonl").open()]
+PAGES = {"inside": "Inside the network", "training": "Training", "about": "About", "draw": "Draw"}
+
+
+@pytest.fixture(scope="module")
+def app():
+    if not Path(B.CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{B.CHROMIUM} is missing in CI")
+        pytest.skip("chromium is not installed")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with B.serve() as (url, _), playwright_api.sync_playwright() as p:
+        browser, context = B.launch(p)
+        yield url, context
+        browser.close()
+
+
+@pytest.fixture
+def page(app):
+    url, context = app
+    page = context.new_page()
+    reruns = B.Reruns(page)
+    box = B.open_app(page, url)
+    yield page, reruns, box
+    page.close()
+
+
+def draw_sample(page, reruns, box, sample) -> str | None:
+    t_up = B.draw(page, B.to_canvas(sample["strokes"], box))
+    reruns.wait(page, t_up)
+    page.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
+    return B.metric(page)
+
+
+def reset(page, reruns) -> None:
+    import time
+
+    t = time.perf_counter()
+    page.locator(B.RESET).click()
+    reruns.wait(page, t)
+
+
+def test_empty_canvas_shows_hint_and_no_prediction(page):
+    pg, _, _ = page
+    assert B.metric(pg) is None
+    assert pg.get_by_text("Draw a digit (0–9)").is_visible()
+
+
+def test_reads_pen_drawn_digits(page):
+    pg, reruns, box = page
+    got = {}
+    for sample in SAMPLES[::2]:  # one of each digit
+        got[sample["label"]] = draw_sample(pg, reruns, box, sample)
+        assert pg.locator(B.EXCEPTION).count() == 0
+        if sample["label"] == 4:
+            pg.screenshot(path=str(ARTIFACTS / "draw-4.png"), full_page=True)
+        reset(pg, reruns)
+    assert got == {d: str(d) for d in range(10)}
+
+
+def test_reset_clears_prediction(page):
+    pg, reruns, box = page
+    assert draw_sample(pg, reruns, box, SAMPLES[1]) == str(SAMPLES[1]["label"])
+    reset(pg, reruns)
+    pg.locator(B.METRIC_VALUE).wait_for(state="detached", timeout=5000)
+    assert B.metric(pg) is None
+
+
+def test_every_page_renders_and_drawing_carries_over(page):
+    pg, reruns, box = page
+    sample = SAMPLES[7]
+    assert draw_sample(pg, reruns, box, sample) == str(sample["label"])
+    for path, title in PAGES.items():
+        pg.get_by_role("link", name=title).click()
+        pg.wait_for_url("**/" if path == "draw" else f"**/{path}")  # Draw is the default: /
+        pg.wait_for_selector(B.IDLE, timeout=20_000)
+        pg.wait_for_timeout(500)
+        assert pg.locator(B.EXCEPTION).count() == 0, path
+        pg.screenshot(path=str(ARTIFACTS / f"page-{path}.png"), full_page=True)
+        if path == "inside":
+            assert pg.get_by_text("Showing your current drawing").is_visible()
+    # back on Draw, the drawing and its prediction are still there
+    pg.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
+    assert B.metric(pg) == str(sample["label"])
