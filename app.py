@@ -6,12 +6,15 @@ from lenet5.ui import about, draw, inside, training
 
 
 def main() -> None:
-    st.set_page_config(page_title="LeNet-5: draw a digit", page_icon="✏️", layout="wide")
+    st.set_page_config(page_title="LeNet-5: draw a digit", page_icon=":material/draw:",
+                       layout="wide")
     pages = [
-        st.Page(draw.page, title="Draw", icon="✏️", url_path="draw", default=True),
-        st.Page(inside.page, title="Inside the network", icon="🔬", url_path="inside"),
-        st.Page(training.page, title="Training", icon="📈", url_path="training"),
-        st.Page(about.page, title="About", icon="ℹ️", url_path="about"),
+        st.Page(draw.page, title="Draw", icon=":material/draw:", url_path="draw", default=True),
+        st.Page(inside.page, title="Inside the network", icon=":material/layers:",
+                url_path="inside"),
+        st.Page(training.page, title="Training", icon=":material/monitoring:",
+                url_path="training"),
+        st.Page(about.page, title="About", icon=":material/info:", url_path="about"),
     ]
     st.navigation(pages, position="top").run()
 

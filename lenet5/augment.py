@@ -16,14 +16,14 @@ import tensorflow as tf
 
 @dataclass(frozen=True)
 class AugmentConfig:
-    rotation_deg: float = 12.0
-    zoom: float = 0.12
+    rotation_deg: float = 8.0
+    zoom: float = 0.08
     translate_px: float = 2.0
-    shear: float = 0.2
-    thicker: float = 1.0  # max blend towards the 3x3 dilation
-    thinner: float = 0.6  # max blend towards the 3x3 erosion
+    shear: float = 0.1
+    thicker: float = 0.5  # max blend towards the 3x3 dilation
+    thinner: float = 0.3  # max blend towards the 3x3 erosion
     elastic: float = 0.0  # RandomElasticTransform scale (0: off)
-    prob: float = 0.9  # fraction of images that get augmented at all
+    prob: float = 0.7  # fraction of images that get augmented at all
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -53,3 +53,14 @@ def test_training_curves_and_confusion():
     cm[4, 9] = 3
     heat = plots.confusion_heatmap(cm)
     assert np.asarray(heat.data[0].text)[4, 9] == 3
+
+
+def test_square_shrinks_or_enlarges_and_centres():
+    tall = np.ones((280, 140), np.float32)
+    out = plots.square(tall, 112)
+    assert out.shape == (112, 112) and out.dtype == np.uint8
+    assert (out[:, 28:84] == 255).all() and (out[:, :27] == 0).all() and (out[:, 85:] == 0).all()
+    small = np.zeros((20, 10), np.float32)
+    small[0, 0] = 1
+    out = plots.square(small, 112)  # enlarged 5x to 100x50, centred
+    assert out[6, 31] == 255 and out[6 + 5, 31 + 5] == 0

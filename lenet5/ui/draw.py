@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import cv2
-import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from lenet5.attribution import overlay
 from lenet5.pipeline import UNSURE, Analysis
-from lenet5.plots import enlarge, probability_bars
+from lenet5.plots import probability_bars, square
 from lenet5.strokes import BRUSH, CANVAS
 from lenet5.ui.common import read_drawing
 
 HINT = "Draw a digit (0–9) on the black canvas with your mouse or finger."
-STEP_PX = 112
+STEP_PX = 140
 PLOT_CONFIG = {"displayModeBar": False}
 
 
@@ -69,21 +67,11 @@ def steps_section(analysis: Analysis) -> None:
                "anywhere, at any size or brush width, looks like the digits the network learned "
                "from.")
     s = analysis.pre.steps
-    drawn = cv2.resize(s["drawn"], (STEP_PX, STEP_PX), interpolation=cv2.INTER_AREA)
-    images = [np.uint8(np.clip(drawn, 0, 1) * 255), _fit(s["cropped"]),
-              enlarge(s["scaled"], STEP_PX), enlarge(s["centred"], STEP_PX)]
     h, w = s["scaled"].shape
     captions = ["1. what you drew", "2. cropped to the ink", f"3. scaled to {w}×{h}",
                 "4. centred in 28×28"]
-    for col, img, cap in zip(st.columns(4), images, captions, strict=True):
-        col.image(img, caption=cap)
-
-
-def _fit(img: np.ndarray) -> np.ndarray:
-    """Resize a crop so its longer side is STEP_PX (display only)."""
-    k = STEP_PX / max(img.shape)
-    size = (max(1, round(img.shape[1] * k)), max(1, round(img.shape[0] * k)))
-    return np.uint8(np.clip(cv2.resize(img, size, interpolation=cv2.INTER_AREA), 0, 1) * 255)
+    names = ["drawn", "cropped", "scaled", "centred"]
+    st.image([square(s[name], STEP_PX) for name in names], caption=captions)  # one element
 
 
 def attribution_section(analysis: Analysis) -> None:

@@ -1,0 +1,109 @@
+"""Stroke -> page updated, in headless Chromium: the full app vs a canvas-only app, side by side.
+
+    python -m benchmarks.latency [--drawings 30] [--rss-drawings 200]
+
+Both apps run at once; drawings alternate between them, so both see the same machine load.
+For every stroke: time from mouse-up until the rerun it triggered has finished (the websocket's
+``script_finished`` and ``data-test-script-state`` back to ``notRunning``). Also measures the
+full app's cold start (``streamlit run`` -> canvas usable; -> first prediction shown) and its
+server RSS after ``--rss-drawings`` more drawings. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from benchmarks import browser as B
+
+HERE = Path(__file__).resolve().parent
+SAMPLES = HERE.parent / "tests" / "data" / "pendigits_sample.jsonl"
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux /proc), MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def draw_timed(page, reruns, box, strokes) -> list[float]:
+    """Draw a digit stroke by stroke, waiting for each rerun; seconds per stroke."""
+    times = []
+    for stroke in B.to_canvas(strokes, box):
+        t_up = B.draw(page, [stroke])
+        times.append(reruns.wait(page, t_up))
+    return times
+
+
+def reset(page, reruns) -> None:
+    t = time.perf_counter()
+    page.locator(B.RESET).click()
+    reruns.wait(page, t)
+
+
+def cold_start(context) -> tuple[dict, object]:
+    """Start the full app; time to canvas usable and to first prediction (after one stroke)."""
+    t0 = time.perf_counter()
+    server = B.serve()
+    url, proc = server.__enter__()
+    page = context.new_page()
+    reruns = B.Reruns(page)
+    box = B.open_app(page, url)
+    usable = time.perf_counter() - t0
+    sample = json.loads(SAMPLES.read_text().splitlines()[2])
+    t_up = B.draw(page, B.to_canvas(sample["strokes"], box))
+    page.locator(B.METRIC_VALUE).first.wait_for(timeout=30_000)
+    first = time.perf_counter() - t_up
+    return {"cold_start_canvas_s": round(usable, 2), "first_prediction_after_stroke_s":
+            round(first, 2), "cold_start_total_s": round(usable + first, 2)}, (server, proc, page,
+                                                                                reruns, box)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.latency")
+    p.add_argument("--drawings", type=int, default=30)
+    p.add_argument("--rss-drawings", type=int, default=200)
+    a = p.parse_args(argv)
+    samples = [json.loads(line) for line in SAMPLES.read_text().splitlines()]
+    with sync_playwright() as pw:
+        browser, context = B.launch(pw)
+        result, (server, proc, page, reruns, box) = cold_start(context)
+        reset(page, reruns)
+        with B.serve(HERE / "canvas_only_app.py") as (base_url, _):
+            base_page = context.new_page()
+            base_reruns = B.Reruns(base_page)
+            base_box = B.open_app(base_page, base_url)
+            full, base = [], []
+            for i in range(a.drawings):
+                strokes = samples[i % len(samples)]["strokes"]
+                full += draw_timed(page, reruns, box, strokes)
+                reset(page, reruns)
+                base += draw_timed(base_page, base_reruns, base_box, strokes)
+                reset(base_page, base_reruns)
+        rss_start = rss_mb(proc.pid)
+        for i in range(a.rss_drawings):
+            t_up = B.draw(page, B.to_canvas(samples[i % len(samples)]["strokes"], box))
+            reruns.wait(page, t_up)
+            reset(page, reruns)
+        result.update({
+            "full_app_stroke_ms_median": round(statistics.median(full) * 1e3),
+            "canvas_only_stroke_ms_median": round(statistics.median(base) * 1e3),
+            "ratio": round(statistics.median(full) / statistics.median(base), 3),
+            "strokes_each": len(full), "drawings_each": a.drawings,
+            "server_rss_mb_before": round(rss_start), "server_rss_mb_after": round(rss_mb(proc.pid)),
+            "rss_drawings": a.rss_drawings,
+        })
+        server.__exit__(None, None, None)
+        browser.close()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
