@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> None:
             "canvas_only_stroke_ms_median": round(statistics.median(base) * 1e3),
             "ratio": round(statistics.median(full) / statistics.median(base), 3),
             "strokes_each": len(full), "drawings_each": a.drawings,
-            "server_rss_mb_before": round(rss_start), "server_rss_mb_after": round(rss_mb(proc.pid)),
+            "server_rss_mb_before": round(rss_start),
+            "server_rss_mb_after": round(rss_mb(proc.pid)),
             "rss_drawings": a.rss_drawings,
         })
         server.__exit__(None, None, None)

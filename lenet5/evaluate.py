@@ -44,7 +44,7 @@ def canvas_inputs(records: list[dict], seed: int = 0, brush: int = BRUSH,
     x = np.zeros((len(records), 28, 28), np.float32)
     ok = np.zeros(len(records), bool)
     for i, rec in enumerate(records):
-        result = preprocess(render_random(rec["strokes"], rng, size, brush))
+        result = preprocess(render_random(rec["strokes"], rng, size, brush), dark_background=True)
         if result.ok:
             x[i], ok[i] = result.image, True
     return x, ok

@@ -40,9 +40,11 @@ class Analysis:
         return f"Not sure: {r.digit} or {self.runner_up()}?"
 
 
-def analyse(image: np.ndarray, predictor: Predictor) -> Analysis:
-    """Preprocess a canvas image (any form :func:`preprocess` accepts) and read it."""
-    pre = preprocess(image)
+def analyse(image: np.ndarray, predictor: Predictor,
+            dark_background: bool | None = True) -> Analysis:
+    """Preprocess an image (any form :func:`preprocess` accepts; by default the app's canvas,
+    light ink on black) and read it."""
+    pre = preprocess(image, dark_background)
     if not pre.ok:
         return Analysis(pre)
     reading = predictor(pre.image)

@@ -24,6 +24,7 @@ INK_LEVEL = 0.1  # ink above this (of full contrast) counts for the bounding box
 MIN_CONTRAST = 0.2  # weaker strokes than this are "too faint"
 MIN_EXTENT = 0.04  # a drawing smaller than this fraction of the image is "too small"
 MAX_SIDE = 8192  # larger images are refused rather than processed
+MAX_FILL = 0.6  # a box more than this full of solid ink is a dot or a blob, not a digit
 
 
 class PreprocessError(ValueError):
@@ -103,12 +104,14 @@ def _transparent_ink(a: np.ndarray) -> np.ndarray:
     return np.rint(alpha * (lum if bright else 1 - lum) * 255).astype(np.uint8)
 
 
-def to_ink(image: np.ndarray) -> np.ndarray:
+def to_ink(image: np.ndarray, dark_background: bool | None = None) -> np.ndarray:
     """Ink map ``(H, W) uint8``: 255 is full ink, 0 is background.
 
-    Transparent pixels are background; otherwise the background is the median of the border
-    and ink is contrast against it, stretched to full range, so light-on-dark and dark-on-light,
-    faded or crisp, give the same map. Too little contrast gives an all-zero map.
+    Transparent pixels are background; otherwise ink is contrast against the background,
+    stretched to full range, so light-on-dark and dark-on-light, faded or crisp, give the same
+    map. ``dark_background`` says which it is (the app's canvas: True; the background is then
+    taken as pure black); None takes the median of the border as the background and its
+    brightness as the polarity. Too little contrast gives an all-zero map.
     """
     a = np.asarray(image)
     _validate(a)
@@ -116,10 +119,15 @@ def to_ink(image: np.ndarray) -> np.ndarray:
     if a.ndim == 3 and a.shape[2] == 4 and a[..., 3].min() < 255:
         return _transparent_ink(a)
     gray = _gray(a)
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    background = int(np.median(border))
-    if background > 127:
-        gray, background = cv2.bitwise_not(gray), 255 - background
+    if dark_background is None:
+        border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+        background = int(np.median(border))
+        dark_background = background <= 127
+        background = background if dark_background else 255 - background
+    else:
+        background = 0  # a known background is pure black or white (the app's canvas)
+    if not dark_background:
+        gray = cv2.bitwise_not(gray)
     peak = int(gray.max())
     if peak - background < MIN_CONTRAST * 255:
         return np.zeros(gray.shape, np.uint8)
@@ -172,16 +180,34 @@ def _nothing(reason: str, ink: np.ndarray) -> Preprocessed:
     return Preprocessed(image=None, reason=reason, ink=ink)
 
 
-def preprocess(image: np.ndarray) -> Preprocessed:
-    """MNIST-style preprocessing of one drawing; see the module docstring for the input forms."""
-    ink = to_ink(image)
+def _not_a_digit(ink: np.ndarray, bbox: tuple[int, int, int, int]) -> str:
+    """Why the inked box cannot be one digit ('' if it may be)."""
+    x0, y0, x1, y1 = bbox
+    w, h = x1 - x0, y1 - y0
+    if max(w, h) < max(2, MIN_EXTENT * max(ink.shape)):
+        return "Nothing to read: that is too small to be a digit. Draw it bigger."
+    fill = cv2.countNonZero(cv2.threshold(ink[y0:y1, x0:x1], 127, 255, cv2.THRESH_BINARY)[1])
+    if fill > MAX_FILL * w * h:
+        if w * h > 0.4 * ink.size:
+            return "Nothing to read: the canvas is mostly ink. Reset it and draw one digit."
+        return "Nothing to read: that is a dot or a blob, not a digit. Draw the digit's strokes."
+    return ""
+
+
+def preprocess(image: np.ndarray, dark_background: bool | None = None) -> Preprocessed:
+    """MNIST-style preprocessing of one drawing; see the module docstring for the input forms.
+
+    ``dark_background``: True for light ink on dark (the app's canvas), False for dark ink on
+    light (paper), None to guess from the image's border.
+    """
+    ink = to_ink(image, dark_background)
     bbox = bounding_box(ink)
     if bbox is None:
         return _nothing("Nothing to read yet: the canvas is empty (or the ink is too faint).", ink)
+    reason = _not_a_digit(ink, bbox)
+    if reason:
+        return _nothing(reason, ink)
     x0, y0, x1, y1 = bbox
-    extent = max(x1 - x0, y1 - y0)
-    if extent < max(2, MIN_EXTENT * max(ink.shape)):
-        return _nothing("Nothing to read: that is too small to be a digit. Draw it bigger.", ink)
     scaled = scale_to_box(ink[y0:y1, x0:x1])
     if float(scaled.max()) < MIN_CONTRAST:
         return _nothing("Nothing to read: the strokes are too faint or too thin.", ink)

@@ -141,3 +141,31 @@ def test_place_by_mass_clamps_inside_field():
     digit[:, -1] = 1  # all mass on the right edge: a full shift would push it outside
     out = pp.place_by_mass(digit)
     assert out.sum() == pytest.approx(digit.sum())
+
+
+def test_single_dot_is_not_a_digit():
+    dot = render([np.array([[140.0, 140.0]])], 280, 18)
+    result = pp.preprocess(dot, dark_background=True)
+    assert not result.ok and "dot" in result.reason
+
+
+def test_scribbled_canvas_is_not_a_digit():
+    rng = np.random.default_rng(0)
+    strokes = [rng.uniform(0, 280, (40, 2)) for _ in range(6)]
+    result = pp.preprocess(render(strokes, 280, 40), dark_background=True)
+    assert not result.ok and "mostly ink" in result.reason
+
+
+def test_stroke_along_the_edge_with_known_polarity():
+    # a stroke hugging the border: guessing the polarity from the border could invert it
+    edge = [np.array([[2, 2], [278, 2], [278, 278], [2, 278], [2, 150]], float)]
+    img = render(edge, 280, 12)
+    result = pp.preprocess(img, dark_background=True)
+    assert result.ok
+    assert result.image.mean() < 0.5  # still white ink on black, not inverted
+
+
+def test_known_polarity_dark_on_light():
+    ref = pp.preprocess(canvas_digit()).image
+    paper = 255 - canvas_digit()[..., 0]
+    np.testing.assert_allclose(pp.preprocess(paper, dark_background=False).image, ref, atol=0.02)
