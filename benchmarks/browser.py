@@ -38,13 +38,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(app: Path = ROOT / "app.py",
-          timeout: float = 60.0) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run ``streamlit run app`` on a free loopback port; yield ``(url, process)``."""
+def serve(app: Path = ROOT / "app.py", timeout: float = 60.0,
+          options: Sequence[str] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``streamlit run app [options]`` on a free loopback port; yield ``(url, process)``."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
+           "--browser.gatherUsageStats", "false", *options]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -24,7 +24,7 @@ INK_LEVEL = 0.1  # ink above this (of full contrast) counts for the bounding box
 MIN_CONTRAST = 0.2  # weaker strokes than this are "too faint"
 MIN_EXTENT = 0.04  # a drawing smaller than this fraction of the image is "too small"
 MAX_SIDE = 8192  # larger images are refused rather than processed
-MAX_FILL = 0.6  # a box more than this full of solid ink is a dot or a blob, not a digit
+MAX_FILL = 0.85  # a box more than this full of solid ink is not a digit
 
 
 class PreprocessError(ValueError):
@@ -186,12 +186,27 @@ def _not_a_digit(ink: np.ndarray, bbox: tuple[int, int, int, int]) -> str:
     w, h = x1 - x0, y1 - y0
     if max(w, h) < max(2, MIN_EXTENT * max(ink.shape)):
         return "Nothing to read: that is too small to be a digit. Draw it bigger."
-    fill = cv2.countNonZero(cv2.threshold(ink[y0:y1, x0:x1], 127, 255, cv2.THRESH_BINARY)[1])
-    if fill > MAX_FILL * w * h:
-        if w * h > 0.4 * ink.size:
-            return "Nothing to read: the canvas is mostly ink. Reset it and draw one digit."
-        return "Nothing to read: that is a dot or a blob, not a digit. Draw the digit's strokes."
+    mask = cv2.threshold(ink[y0:y1, x0:x1], 127, 255, cv2.THRESH_BINARY)[1]
+    fill = cv2.countNonZero(mask) / (w * h)
+    if fill > MAX_FILL:
+        return "Nothing to read: the canvas is mostly ink. Reset it and draw one digit."
+    if fill > 0.5 and min(w, h) > 0.7 * max(w, h):  # solid and roundish: maybe one dab
+        stroke = 2 * float(cv2.distanceTransform(mask, cv2.DIST_L2, 3).max())
+        if max(w, h) < 1.6 * stroke:
+            return "Nothing to read: that is a dot or a blob, not a digit. Draw its strokes."
     return ""
+
+
+def side_by_side(scaled: np.ndarray) -> bool:
+    """True if the ink of a (20-px box) ``float32`` digit falls into separate sizeable parts
+    with a vertical gap between them: more than one digit."""
+    mask = (scaled > INK_LEVEL).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    big = stats[1:][stats[1:, cv2.CC_STAT_AREA] > 0.15 * stats[1:, cv2.CC_STAT_AREA].sum()]
+    if len(big) < 2:
+        return False
+    spans = sorted((s[cv2.CC_STAT_LEFT], s[cv2.CC_STAT_LEFT] + s[cv2.CC_STAT_WIDTH]) for s in big)
+    return any(nxt[0] >= prev[1] + 2 for prev, nxt in zip(spans, spans[1:], strict=False))
 
 
 def preprocess(image: np.ndarray, dark_background: bool | None = None) -> Preprocessed:
@@ -211,4 +226,7 @@ def preprocess(image: np.ndarray, dark_background: bool | None = None) -> Prepro
     scaled = scale_to_box(ink[y0:y1, x0:x1])
     if float(scaled.max()) < MIN_CONTRAST:
         return _nothing("Nothing to read: the strokes are too faint or too thin.", ink)
+    if side_by_side(scaled):
+        return _nothing("Nothing to read: that looks like more than one digit. Draw one at a "
+                        "time.", ink)
     return Preprocessed(image=place_by_mass(scaled), ink=ink, bbox=bbox, scaled=scaled)

@@ -33,7 +33,7 @@ MODEL_FILE, SERVING_FILE = "lenet5.keras", "lenet5.tflite"
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int = 60
+    epochs: int = 40
     batch_size: int = 64
     seed: int = 0
     lr: float = 2e-3

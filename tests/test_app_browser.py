@@ -102,3 +102,20 @@ def test_every_page_renders_and_drawing_carries_over(page):
     # back on Draw, the drawing and its prediction are still there
     pg.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
     assert B.metric(pg) == str(sample["label"])
+
+
+def test_dark_theme_draw_page(app):
+    """The dark theme: the page renders, the canvas toolbar shows on hover, a digit is read."""
+    _, context = app
+    with B.serve(options=["--theme.base", "dark"]) as (url, _):
+        pg = context.new_page()
+        reruns = B.Reruns(pg)
+        box = B.open_app(pg, url)
+        assert draw_sample(pg, reruns, box, SAMPLES[4]) == str(SAMPLES[4]["label"])
+        pg.locator(B.CANVAS).hover()
+        toolbar = pg.locator(B.RESET)
+        toolbar.wait_for(state="visible")
+        pg.wait_for_timeout(400)  # the toolbar fades in
+        pg.screenshot(path=str(ARTIFACTS / "dark-draw.png"))
+        assert pg.locator(B.EXCEPTION).count() == 0
+        pg.close()

@@ -169,3 +169,14 @@ def test_known_polarity_dark_on_light():
     ref = pp.preprocess(canvas_digit()).image
     paper = 255 - canvas_digit()[..., 0]
     np.testing.assert_allclose(pp.preprocess(paper, dark_background=False).image, ref, atol=0.02)
+
+
+def test_two_digits_side_by_side():
+    one = [np.array([[60, 60], [60, 220]], float)]
+    zero = [np.array([[150 + 40 * np.cos(t), 140 + 80 * np.sin(t)] for t in
+                      np.linspace(0, 2 * np.pi, 40)])]
+    result = pp.preprocess(render(one + zero, 280, 14), dark_background=True)
+    assert not result.ok and "more than one digit" in result.reason
+    # a wide single digit in two strokes that overlap horizontally is still read
+    seven = [np.array([[20, 100], [260, 100]], float), np.array([[260, 100], [150, 200]], float)]
+    assert pp.preprocess(render(seven, 280, 14), dark_background=True).ok

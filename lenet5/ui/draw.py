@@ -47,10 +47,10 @@ def analysis_of(result) -> Analysis | None:
 
 def prediction_section(analysis: Analysis | None) -> None:
     if analysis is None:
-        st.info(HINT)
+        st.info(HINT, icon=":material/draw:")
         return
     if not analysis.ok:
-        st.info(analysis.pre.reason)
+        st.info(analysis.pre.reason, icon=":material/info:")
         return
     r = analysis.reading
     st.metric("Prediction", str(r.digit), help="The digit with the highest probability.")

@@ -1,0 +1,32 @@
+"""The evaluation CLI on the committed model: JSON output, --min-accuracy exit codes."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lenet5 import evaluate
+
+SAMPLE = Path(__file__).resolve().parent / "data" / "pendigits_sample.jsonl"
+
+
+def test_pendigits_sample_json_and_exit_codes(capsys):
+    assert evaluate.main(["--pendigits", str(SAMPLE), "--min-accuracy", "0.9"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 20 and out["pendigits_accuracy"] >= 0.9
+    assert set(out["per_class"]) == {str(d) for d in range(10)}
+    assert evaluate.main(["--pendigits", str(SAMPLE), "--min-accuracy", "1.01"]) == 1
+
+
+def test_needs_a_data_flag():
+    with pytest.raises(SystemExit):
+        evaluate.main([])
+
+
+@pytest.mark.slow
+def test_full_pendigits_does_not_regress(pendigits_path, capsys):
+    """All 7,494 pen-drawn digits through the app's rendering, preprocessing and model."""
+    assert evaluate.main(["--pendigits", str(pendigits_path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 7494 and out["unreadable"] == 0
+    assert out["pendigits_accuracy"] >= 0.96  # measured 0.96x; the 0.98 target is not met yet

@@ -1,0 +1,55 @@
+"""Training smoke test: one short epoch on a few thousand digits writes every artifact."""
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+
+from lenet5 import train  # noqa: E402
+from lenet5.inference import Predictor  # noqa: E402
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = {"lenet5.keras", "lenet5.tflite", "history.json", "metrics.json",
+             "architecture.json", "kernels.npz"}
+
+
+@pytest.fixture(scope="module")
+def run(mnist_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("smoke")
+    train.main(["--data", str(mnist_path), "--out", str(out), "--epochs", "1",
+                "--limit", "3000", "--seed", "7"])
+    return out
+
+
+def test_writes_all_artifacts(run):
+    assert {p.name for p in run.iterdir()} >= ARTIFACTS
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["param_count"] == 44_426
+    assert metrics["train_size"] == 3000 and metrics["train_config"]["seed"] == 7
+    assert metrics["data"]["sha256"].startswith("06af5dfe")
+    assert len(metrics["test"]["confusion_matrix"]) == 10
+    assert metrics["test"]["n"] == 10_000
+    assert metrics["test_accuracy"] > 0.5  # one epoch on 3,000 digits already learns a lot
+    assert {"tensorflow", "keras", "numpy"} <= set(metrics["versions"])
+    history = json.loads((run / "history.json").read_text())
+    assert history["epoch"] == [1] and {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(
+        history)
+    arch = json.loads((run / "architecture.json").read_text())
+    assert [r["layer"] for r in arch][0] == "c1" and sum(r["params"] for r in arch) == 44_426
+
+
+def test_serving_model_loads_and_agrees_with_metrics(run, mnist_path):
+    from lenet5.evaluate import mnist_accuracy
+
+    metrics = json.loads((run / "metrics.json").read_text())
+    result = mnist_accuracy(Predictor(run / "lenet5.tflite"), mnist_path)
+    assert abs(result["mnist_test_accuracy"] - metrics["test_accuracy"]) <= 2e-4
+
+
+def test_same_seed_same_model(run, mnist_path, tmp_path):
+    train.main(["--data", str(mnist_path), "--out", str(tmp_path), "--epochs", "1",
+                "--limit", "3000", "--seed", "7"])
+    with np.load(run / "kernels.npz") as a, np.load(tmp_path / "kernels.npz") as b:
+        np.testing.assert_array_equal(a["c3"], b["c3"])
