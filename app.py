@@ -3,11 +3,13 @@
 import streamlit as st
 
 from lenet5.ui import about, draw, inside, training
+from lenet5.ui.common import warm_up
 
 
 def main() -> None:
     st.set_page_config(page_title="LeNet-5: draw a digit", page_icon=":material/draw:",
                        layout="wide")
+    warm_up()
     pages = [
         st.Page(draw.page, title="Draw", icon=":material/draw:", url_path="draw", default=True),
         st.Page(inside.page, title="Inside the network", icon=":material/layers:",

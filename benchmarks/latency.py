@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +24,11 @@ from benchmarks import browser as B
 
 HERE = Path(__file__).resolve().parent
 SAMPLES = HERE.parent / "tests" / "data" / "pendigits_sample.jsonl"
+
+
+def log(*parts) -> None:
+    """Progress on stderr (stdout carries only the JSON result)."""
+    print(*parts, file=sys.stderr, flush=True)
 
 
 def rss_mb(pid: int) -> float:
@@ -35,6 +41,7 @@ def rss_mb(pid: int) -> float:
 
 def draw_timed(page, reruns, box, strokes) -> list[float]:
     """Draw a digit stroke by stroke, waiting for each rerun; seconds per stroke."""
+    page.bring_to_front()  # a background tab's input and frames are throttled
     times = []
     for stroke in B.to_canvas(strokes, box):
         t_up = B.draw(page, [stroke])
@@ -82,13 +89,17 @@ def main(argv: list[str] | None = None) -> None:
             base_box = B.open_app(base_page, base_url)
             full, base = [], []
             for i in range(a.drawings):
+                log(f"side by side: drawing {i + 1}/{a.drawings}")
                 strokes = samples[i % len(samples)]["strokes"]
                 full += draw_timed(page, reruns, box, strokes)
                 reset(page, reruns)
                 base += draw_timed(base_page, base_reruns, base_box, strokes)
                 reset(base_page, base_reruns)
+            base_page.close()  # before its server stops: a page left reconnecting can stall input
         rss_start = rss_mb(proc.pid)
         for i in range(a.rss_drawings):
+            if i % 20 == 0:
+                log(f"memory: drawing {i + 1}/{a.rss_drawings}, rss {rss_mb(proc.pid):.0f} MB")
             t_up = B.draw(page, B.to_canvas(samples[i % len(samples)]["strokes"], box))
             reruns.wait(page, t_up)
             reset(page, reruns)

@@ -41,6 +41,13 @@ def square(img: np.ndarray, size: int = 112) -> np.ndarray:
     return out
 
 
+def strip(images: list[np.ndarray], gap: int = 8, fill: int = 128) -> np.ndarray:
+    """Equal-sized ``(H, W) uint8`` images side by side in one ``(H, n*(W+gap)-gap) uint8``
+    image, separated by ``gap`` px of grey ``fill`` (one picture loads faster than n)."""
+    mosaic = tile(np.stack(images, -1).astype(np.float32), len(images), gap)
+    return np.nan_to_num(mosaic, nan=fill).astype(np.uint8)
+
+
 def tile(maps: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
     """``(H, W, C)`` maps -> one ``(rows*(H+gap)-gap, cols*(W+gap)-gap) float32`` mosaic,
     channel ``k`` at row ``k // cols``, column ``k % cols``, gaps filled with NaN."""
@@ -54,8 +61,8 @@ def tile(maps: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
 
 
 def probability_bars(probs: np.ndarray, height: int = 260) -> go.Figure:
-    """Bar chart of the ten class probabilities, the winner highlighted."""
-    best = int(np.argmax(probs))
+    """Bar chart of the ten class probabilities, the winner highlighted (none if all are 0)."""
+    best = int(np.argmax(probs)) if np.max(probs) > 0 else -1
     colors = [ACCENT if k == best else MUTED for k in range(len(probs))]
     bar = dict(type="bar", x=[str(k) for k in range(len(probs))], y=np.asarray(probs).tolist(),
                marker=dict(color=colors), textposition="outside",

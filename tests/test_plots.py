@@ -64,3 +64,16 @@ def test_square_shrinks_or_enlarges_and_centres():
     small[0, 0] = 1
     out = plots.square(small, 112)  # enlarged 5x to 100x50, centred
     assert out[6, 31] == 255 and out[6 + 5, 31 + 5] == 0
+
+
+def test_strip_puts_images_side_by_side_with_grey_gaps():
+    a, b = np.zeros((4, 3), np.uint8), np.full((4, 3), 255, np.uint8)
+    out = plots.strip([a, b, a], gap=2, fill=128)
+    assert out.shape == (4, 3 * 3 + 2 * 2) and out.dtype == np.uint8
+    assert (out[:, :3] == 0).all() and (out[:, 5:8] == 255).all() and (out[:, 10:] == 0).all()
+    assert (out[:, 3:5] == 128).all() and (out[:, 8:10] == 128).all()
+
+
+def test_probability_bars_without_a_reading_highlight_nothing():
+    fig = plots.probability_bars(np.zeros(10, np.float32))
+    assert len(set(fig.data[0].marker.color)) == 1

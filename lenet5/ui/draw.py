@@ -7,7 +7,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from lenet5.attribution import overlay
 from lenet5.pipeline import UNSURE, Analysis
-from lenet5.plots import probability_bars, square
+from lenet5.plots import probability_bars, square, strip
 from lenet5.strokes import BRUSH, CANVAS
 from lenet5.ui.common import read_drawing
 
@@ -21,6 +21,7 @@ def canvas_section():
     if st.session_state.get("last_page") != "draw":
         st.session_state["restore"] = st.session_state.get("drawing")
     st.session_state["last_page"] = "draw"
+    st.space("small")  # room for the canvas' floating toolbar (undo, redo, reset)
     result = st_canvas(
         stroke_width=st.session_state.get("brush", BRUSH), stroke_color="#FFFFFF",
         background_color="#000000", fill_color="#FFFFFF", width=CANVAS, height=CANVAS,
@@ -46,6 +47,7 @@ def analysis_of(result) -> Analysis | None:
 
 
 def prediction_section(analysis: Analysis | None) -> None:
+    """The Prediction metric and the ten probabilities; a hint or the reason otherwise."""
     if analysis is None:
         st.info(HINT, icon=":material/draw:")
         return
@@ -68,10 +70,10 @@ def steps_section(analysis: Analysis) -> None:
                "from.")
     s = analysis.pre.steps
     h, w = s["scaled"].shape
-    captions = ["1. what you drew", "2. cropped to the ink", f"3. scaled to {w}×{h}",
-                "4. centred in 28×28"]
     names = ["drawn", "cropped", "scaled", "centred"]
-    st.image([square(s[name], STEP_PX) for name in names], caption=captions)  # one element
+    st.image(strip([square(s[name], STEP_PX) for name in names]),
+             caption=f"1. what you drew → 2. cropped to the ink → 3. scaled to {w}×{h} → "
+                     "4. centred in 28×28")
 
 
 def attribution_section(analysis: Analysis) -> None:
