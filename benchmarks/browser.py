@@ -38,11 +38,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(app: Path = ROOT / "app.py", timeout: float = 60.0,
-          options: Sequence[str] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run ``streamlit run app [options]`` on a free loopback port; yield ``(url, process)``."""
+def serve(app: Path = ROOT / "app.py", timeout: float = 60.0, options: Sequence[str] = (),
+          python: str = sys.executable) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``python -m streamlit run app [options]`` on a free loopback port; yield
+    ``(url, process)``."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+    cmd = [python, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", *options]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -70,7 +70,11 @@ class Predictor:
         self._batch = None
         self._lock = threading.Lock()
         self.output_names = tuple(self._signature["outputs"])
-        probe = self._call(self._single, np.zeros((1, 28, 28, 1), np.float32))
+        try:
+            probe = self._call(self._single, np.zeros((1, 28, 28, 1), np.float32))
+        except (ValueError, RuntimeError, KeyError) as exc:  # e.g. no input named 'image'
+            raise ModelError(f"Model file {self.path} does not take one 28x28 digit ({exc}). "
+                             f"Retrain it with: {TRAIN_HINT}") from exc
         if LOGITS not in probe or probe[LOGITS].shape != (1, 10):
             raise ModelError(
                 f"Model file {self.path} does not output 10 digit logits named '{LOGITS}'. "

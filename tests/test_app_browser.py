@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from benchmarks import browser as B
@@ -119,3 +120,45 @@ def test_dark_theme_draw_page(app):
         pg.screenshot(path=str(ARTIFACTS / "dark-draw.png"))
         assert pg.locator(B.EXCEPTION).count() == 0
         pg.close()
+
+
+def on_canvas(box, points) -> np.ndarray:
+    """Canvas pixel coordinates (0-280) -> page coordinates."""
+    scale = box["width"] / 280
+    return np.asarray(points, float) * scale + (box["x"], box["y"])
+
+
+def zigzag_over_canvas() -> list[list[tuple[float, float]]]:
+    """Back-and-forth strokes 14 px apart covering the whole canvas (brush 18: solid ink)."""
+    return [[(4, y), (276, y)] for y in range(4, 280, 14)]
+
+
+BAD = {  # name -> (strokes in canvas pixels, a word of the message the page must show)
+    "dot": ([[(140, 140), (141, 140)]], "dot"),
+    "scribbled": (zigzag_over_canvas(), "mostly ink"),
+    "side by side": ([[(60, 60), (60, 220)], [(150 + 40 * np.cos(t), 140 + 80 * np.sin(t))
+                                               for t in np.linspace(0, 2 * np.pi, 30)]],
+                     "more than one digit"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_bad_drawings_get_a_message_and_the_page_keeps_working(page, name):
+    pg, reruns, box = page
+    strokes, word = BAD[name]
+    t_up = B.draw(pg, [on_canvas(box, s) for s in strokes])
+    reruns.wait(pg, t_up)
+    pg.get_by_text(word).first.wait_for(timeout=10_000)
+    assert B.metric(pg) is None and pg.locator(B.EXCEPTION).count() == 0
+    reset(pg, reruns)
+    sample = SAMPLES[5]
+    assert draw_sample(pg, reruns, box, sample) == str(sample["label"])
+
+
+def test_stroke_along_the_edge_is_read_without_error(page):
+    pg, reruns, box = page
+    edge = [(3, 3), (277, 3), (277, 277), (3, 277), (3, 150)]
+    t_up = B.draw(pg, [on_canvas(box, edge)])
+    reruns.wait(pg, t_up)
+    pg.wait_for_timeout(300)
+    assert pg.locator(B.EXCEPTION).count() == 0

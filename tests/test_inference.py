@@ -89,3 +89,20 @@ def test_missing_corrupt_and_wrong_models(tmp_path):
     junk.write_bytes(b"\x00" * 64)
     with pytest.raises(ModelError):
         Predictor(junk)
+
+
+@pytest.mark.slow
+def test_models_with_wrong_inputs_or_outputs_are_refused(tmp_path):
+    keras = pytest.importorskip("keras")
+
+    def export(input_name: str, logits: int):
+        inp = keras.Input((28, 28, 1), name=input_name)
+        out = keras.layers.Dense(logits)(keras.layers.Flatten()(inp))
+        path = tmp_path / f"{input_name}-{logits}.tflite"
+        keras.Model(inp, {"output": out}).export(str(path), format="litert", verbose=False)
+        return path
+
+    with pytest.raises(ModelError, match="10 digit logits.*lenet5.train"):
+        Predictor(export("image", 5))
+    with pytest.raises(ModelError, match="28x28 digit.*lenet5.train"):
+        Predictor(export("pixels", 10))

@@ -1,0 +1,196 @@
+"""Many people drawing at once: 10 browser sessions on one app server, each drawing 20 digits.
+
+    python -m benchmarks.load [--sessions 10] [--drawings 20]
+
+First one session draws the digits alone (the reference answers and latency), then
+``--sessions`` headless Chromium pages draw them all at the same time (each starting at a
+different digit). Checks that no page shows an exception and that every answer shown equals
+what the app's pipeline reads offline from the pixels that page drew; counts the answers that
+differ from the single-session answer for the same strokes (under load the browser may
+coalesce mouse events, so a drawing can come out slightly different). Compares the
+stroke -> page-updated medians.
+Prints one JSON object; exits 1 if an answer is wrong for its drawing or a session fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+from playwright.async_api import async_playwright
+
+from benchmarks import browser as B
+
+DRAWN = "canvas.dc-canvas.lower-canvas"  # the strokes (the background is another canvas)
+SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "data" / "pendigits_sample.jsonl"
+
+
+class Session:
+    """One browser page on the app; finished reruns are seen on its websocket."""
+
+    def __init__(self, page):
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.page, self.events = page, []
+        self._kinds = {True: BackMsg, False: ForwardMsg}
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws) -> None:
+        ws.on("framesent", lambda f: self._frame(f, True))
+        ws.on("framereceived", lambda f: self._frame(f, False))
+
+    def _frame(self, payload, sent: bool) -> None:
+        if isinstance(payload, str):
+            return
+        try:
+            kind = self._kinds[sent].FromString(payload).WhichOneof("type")
+        except Exception:  # noqa: BLE001 - not a message we know
+            return
+        if kind in ("rerun_script", "script_finished"):
+            self.events.append((time.perf_counter(), kind))
+
+    async def finished_since(self, since: float, timeout: float = 60.0) -> float:
+        """Wait until every rerun requested after ``since`` has finished and the page is idle;
+        seconds from ``since`` to the end of the first one."""
+        deadline = time.perf_counter() + timeout
+        first = None
+        while time.perf_counter() < deadline:
+            asked = [t for t, k in self.events if k == "rerun_script" and t >= since]
+            done = [t for t, k in self.events if k == "script_finished" and asked and t > asked[-1]]
+            if done:
+                await self.page.wait_for_selector(B.IDLE, timeout=30_000)
+                first = first or time.perf_counter() - since
+                await asyncio.sleep(0.05)  # a rerun asked for meanwhile shows up here
+                if asked[-1] == max(t for t, k in self.events if k == "rerun_script"):
+                    return first
+            await asyncio.sleep(0.005)
+        raise TimeoutError("no finished rerun after the stroke")
+
+    async def prediction(self, wait_s: float = 10.0) -> str | None:
+        """The Prediction shown. A session's first one may still be loading its element code
+        when the script has finished (seen under load), so wait for it a little."""
+        loc = self.page.locator(B.METRIC_VALUE).first
+        try:
+            await loc.wait_for(timeout=wait_s * 1e3)
+        except PlaywrightTimeout:
+            return None
+        return await loc.inner_text()
+
+    async def draw_digit(self, strokes, box) -> tuple[tuple[str | None, str], list[float]]:
+        """Draw stroke by stroke (waiting for each rerun); ``(Prediction shown, canvas PNG as a
+        data URL)`` and the stroke times."""
+        times = []
+        for stroke in B.to_canvas(strokes, box):
+            await self.page.mouse.move(*stroke[0])
+            await self.page.mouse.down()
+            for x, y in stroke[1:]:
+                await self.page.mouse.move(x, y)
+            t_up = time.perf_counter()
+            await self.page.mouse.up()
+            times.append(await self.finished_since(t_up))
+        value = await self.prediction()
+        if await self.page.locator(B.EXCEPTION).count():
+            raise RuntimeError("the page shows an exception")
+        drawn = await self.page.locator(DRAWN).evaluate("c => c.toDataURL('image/png')")
+        t = time.perf_counter()
+        await self.page.locator(B.RESET).click()
+        await self.finished_since(t)
+        return (value, drawn), times
+
+
+async def run_session(context, url: str, digits: list[dict], start: int) -> dict:
+    """Open the app in a new page and draw all ``digits`` starting at index ``start``."""
+    page = await context.new_page()
+    session = Session(page)
+    await page.goto(url)
+    await page.wait_for_selector(B.IDLE, timeout=60_000)
+    canvas = page.locator(B.CANVAS)
+    await canvas.wait_for(state="visible", timeout=60_000)
+    box = await canvas.bounding_box()
+    answers, times = {}, []
+    for k in range(len(digits)):
+        i = (start + k) % len(digits)
+        answers[i], t = await session.draw_digit(digits[i]["strokes"], box)
+        times += t
+    await page.close()
+    return {"answers": answers, "times": times}
+
+
+async def main_async(n_sessions: int, n_drawings: int) -> dict:
+    samples = [json.loads(line) for line in SAMPLES.read_text().splitlines()]
+    digits = [samples[i % len(samples)] for i in range(n_drawings)]
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=B.CHROMIUM, headless=True,
+                                           args=B.LAUNCH_ARGS)
+        with B.serve() as (url, _):
+            ctx = await browser.new_context(viewport={"width": 1200, "height": 1000})
+            single = await run_session(ctx, url, digits, 0)
+            contexts = [await browser.new_context(viewport={"width": 1200, "height": 1000})
+                        for _ in range(n_sessions)]
+            results = await asyncio.gather(
+                *(run_session(c, url, digits, s) for s, c in enumerate(contexts)),
+                return_exceptions=True)
+        await browser.close()
+    failed = [repr(r) for r in results if isinstance(r, BaseException)]
+    ok = [r for r in results if not isinstance(r, BaseException)]
+    one = statistics.median(single["times"])
+    many = statistics.median([t for r in ok for t in r["times"]]) if ok else float("nan")
+    return {"sessions": n_sessions, "drawings_each": n_drawings,
+            "single_correct": sum(single["answers"][i][0] == str(d["label"])
+                                  for i, d in enumerate(digits)),
+            **check(single, ok),
+            "failed_sessions": failed, "single_stroke_ms_median": round(one * 1e3),
+            "concurrent_stroke_ms_median": round(many * 1e3), "ratio": round(many / one, 2)}
+
+
+def offline_answer(data_url: str, predictor) -> str | None:
+    """What the app's own pipeline reads from a canvas PNG (data URL), as the page shows it."""
+    import base64
+
+    import cv2
+    import numpy as np
+
+    from lenet5.pipeline import analyse
+
+    raw = np.frombuffer(base64.b64decode(data_url.split(",", 1)[1]), np.uint8)
+    bgra = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED)
+    alpha = bgra[..., 3:].astype(np.float32) / 255  # strokes over the canvas' black background
+    grey = np.round(bgra[..., :3].mean(-1, keepdims=True) * alpha).astype(np.uint8)
+    analysis = analyse(grey[..., 0], predictor)
+    return str(analysis.reading.digit) if analysis.ok else None
+
+
+def check(single: dict, ok: list[dict]) -> dict:
+    """Compare every concurrent answer with the single session's and with an offline reading
+    of the very pixels that session drew (mouse events may be coalesced under load, so the
+    same strokes can give slightly different drawings)."""
+    from lenet5.inference import Predictor
+
+    predictor = Predictor()
+    ref = {i: a for i, (a, _) in single["answers"].items()}
+    pairs = [(i, a, url) for r in ok for i, (a, url) in r["answers"].items()]
+    return {"answers_compared": len(pairs),
+            "differ_from_single_session": sum(a != ref[i] for i, a, _ in pairs),
+            "differ_from_offline_reading": sum(a != offline_answer(u, predictor)
+                                               for _, a, u in pairs)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.load")
+    p.add_argument("--sessions", type=int, default=10)
+    p.add_argument("--drawings", type=int, default=20)
+    a = p.parse_args(argv)
+    result = asyncio.run(main_async(a.sessions, a.drawings))
+    print(json.dumps(result))
+    return 1 if result["differ_from_offline_reading"] or result["failed_sessions"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
