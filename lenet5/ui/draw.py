@@ -59,7 +59,7 @@ def prediction_section(analysis: Analysis | None) -> None:
     st.progress(r.confidence, text=f"{r.confidence:.0%} confident")
     if r.confidence < UNSURE:
         st.warning(analysis.verdict())
-    st.container().plotly_chart(probability_bars(r.probs), config=PLOT_CONFIG, key="probs")
+    st.plotly_chart(probability_bars(r.probs), config=PLOT_CONFIG, key="probs")
 
 
 def steps_section(analysis: Analysis) -> None:
