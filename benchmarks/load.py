@@ -73,15 +73,23 @@ class Session:
             await asyncio.sleep(0.005)
         raise TimeoutError("no finished rerun after the stroke")
 
-    async def prediction(self, wait_s: float = 10.0) -> str | None:
-        """The Prediction shown. A session's first one may still be loading its element code
-        when the script has finished (seen under load), so wait for it a little."""
+    async def prediction(self, wait_s: float = 30.0) -> str | None:
+        """The Prediction shown, once the page has settled. Under load the browser may render
+        the finished run's elements (a session's first one still loading its code) a little
+        after the run ends, so wait for the value and read it until it stops changing."""
         loc = self.page.locator(B.METRIC_VALUE).first
         try:
             await loc.wait_for(timeout=wait_s * 1e3)
         except PlaywrightTimeout:
             return None
-        return await loc.inner_text()
+        value = await loc.inner_text()
+        for _ in range(20):
+            await asyncio.sleep(0.3)
+            again = await loc.inner_text()
+            if again == value:
+                return value
+            value = again
+        return value
 
     async def draw_digit(self, strokes, box) -> tuple[tuple[str | None, str], list[float]]:
         """Draw stroke by stroke (waiting for each rerun); ``(Prediction shown, canvas PNG as a
@@ -176,10 +184,13 @@ def check(single: dict, ok: list[dict]) -> dict:
     predictor = Predictor()
     ref = {i: a for i, (a, _) in single["answers"].items()}
     pairs = [(i, a, url) for r in ok for i, (a, url) in r["answers"].items()]
+    offline = [offline_answer(u, predictor) for _, _, u in pairs]
+    wrong = [(i, a, ref[i], o) for (i, a, _), o in zip(pairs, offline, strict=True) if a != o]
     return {"answers_compared": len(pairs),
             "differ_from_single_session": sum(a != ref[i] for i, a, _ in pairs),
-            "differ_from_offline_reading": sum(a != offline_answer(u, predictor)
-                                               for _, a, u in pairs)}
+            "differ_from_offline_reading": len(wrong),
+            "wrong_examples": [dict(zip(("digit", "shown", "single", "offline"), w,
+                                        strict=True)) for w in wrong[:5]]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,7 @@ from lenet5 import metrics  # noqa: E402
 from lenet5.augment import Augment, AugmentConfig  # noqa: E402
 from lenet5.data import load_mnist  # noqa: E402
 from lenet5.model import ModelConfig, architecture, build_model, feature_model  # noqa: E402
+from lenet5.outliers import OUTLIER, DigitAccuracy, exposure_loss, random_scribbles  # noqa: E402
 
 MODEL_FILE, SERVING_FILE = "lenet5.keras", "lenet5.tflite"
 
@@ -42,6 +43,8 @@ class TrainConfig:
     augment: bool = True
     val_size: int = 5000
     limit: int = 0  # train on the first N training digits only (0: all); for smoke runs
+    outliers: int = 0  # random non-digit scribbles added to training (outlier exposure)
+    outlier_weight: float = 0.3  # weight of their loss (cross-entropy to uniform)
 
 
 def learning_rate(cfg: TrainConfig, steps_per_epoch: int):
@@ -108,14 +111,17 @@ def train(cfg: TrainConfig, data_path: str | None, out: Path,
     x_train, y_train = data.x_train, data.y_train
     if cfg.limit:
         x_train, y_train = x_train[: cfg.limit], y_train[: cfg.limit]
+    if cfg.outliers:
+        x_train = np.concatenate([x_train, random_scribbles(cfg.outliers, cfg.seed)])
+        y_train = np.concatenate([y_train, np.full(cfg.outliers, OUTLIER, y_train.dtype)])
     aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
     model = build_model(ModelConfig())
     trainer = training_model(model, aug, cfg.seed)
     steps = int(np.ceil(len(x_train) / cfg.batch_size))
     trainer.compile(
         optimizer=keras.optimizers.Adam(learning_rate(cfg, steps)),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
+        loss=exposure_loss(cfg.outlier_weight),  # plain cross-entropy when there are none
+        metrics=[DigitAccuracy()],
     )
     start = time.perf_counter()
     history = trainer.fit(
@@ -158,6 +164,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=d.augment)
     p.add_argument("--val-size", type=int, default=d.val_size)
     p.add_argument("--limit", type=int, default=0, help="use only N training digits (smoke runs)")
+    p.add_argument("--outliers", type=int, default=d.outliers,
+                   help="add N random non-digit scribbles, taught to be unsure (0: off)")
+    p.add_argument("--outlier-weight", type=float, default=d.outlier_weight)
     for name, value in AugmentConfig().to_dict().items():
         p.add_argument(f"--aug-{name}", type=float, default=value, help="augmentation setting")
     return p.parse_args(argv)
@@ -167,7 +176,8 @@ def main(argv: list[str] | None = None) -> None:
     a = parse_args(argv)
     cfg = TrainConfig(
         epochs=a.epochs, batch_size=a.batch_size, seed=a.seed, lr=a.lr, schedule=a.schedule,
-        augment=a.augment, val_size=a.val_size, limit=a.limit,
+        augment=a.augment, val_size=a.val_size, limit=a.limit, outliers=a.outliers,
+        outlier_weight=a.outlier_weight,
     )
     aug = AugmentConfig(**{k: getattr(a, f"aug_{k}") for k in AugmentConfig().to_dict()})
     result = train(cfg, a.data, a.out, aug)

@@ -53,3 +53,12 @@ def test_same_seed_same_model(run, mnist_path, tmp_path):
                 "--limit", "3000", "--seed", "7"])
     with np.load(run / "kernels.npz") as a, np.load(tmp_path / "kernels.npz") as b:
         np.testing.assert_array_equal(a["c3"], b["c3"])
+
+
+def test_outlier_exposure_run(mnist_path, tmp_path):
+    cfg = train.TrainConfig(epochs=1, limit=1000, outliers=100, outlier_weight=0.3)
+    result = train.train(cfg, str(mnist_path), tmp_path)
+    assert result["train_size"] == 1100 and result["train_config"]["outliers"] == 100
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert 0 < history["accuracy"][0] <= 1  # digits only: outliers have no right answer
+    assert result["test"]["n"] == 10_000 and len(result["test"]["confusion_matrix"]) == 10
