@@ -8,7 +8,8 @@ different digit). Checks that no page shows an exception and that every answer s
 what the app's pipeline reads offline from the pixels that page drew; counts the answers that
 differ from the single-session answer for the same strokes (under load the browser may
 coalesce mouse events, so a drawing can come out slightly different). Compares the
-stroke -> page-updated medians.
+stroke -> page-updated medians, and the server's part of them (rerun request sent -> script
+finished received, on the page's websocket).
 Prints one JSON object; exits 1 if an answer is wrong for its drawing or a session fails.
 """
 
@@ -73,6 +74,18 @@ class Session:
             await asyncio.sleep(0.005)
         raise TimeoutError("no finished rerun after the stroke")
 
+    def rerun_times(self) -> list[float]:
+        """Seconds from each rerun request leaving the page to its script_finished arriving:
+        the server's share of a stroke (the rest is the browser's)."""
+        out, asked = [], None
+        for t, kind in self.events:
+            if kind == "rerun_script":
+                asked = t
+            elif asked is not None:
+                out.append(t - asked)
+                asked = None
+        return out
+
     async def prediction(self, wait_s: float = 30.0) -> str | None:
         """The Prediction shown, once the page has settled. Under load the browser may render
         the finished run's elements (a session's first one still loading its code) a little
@@ -128,7 +141,7 @@ async def run_session(context, url: str, digits: list[dict], start: int) -> dict
         answers[i], t = await session.draw_digit(digits[i]["strokes"], box)
         times += t
     await page.close()
-    return {"answers": answers, "times": times}
+    return {"answers": answers, "times": times, "reruns": session.rerun_times()}
 
 
 async def main_async(n_sessions: int, n_drawings: int) -> dict:
@@ -150,12 +163,16 @@ async def main_async(n_sessions: int, n_drawings: int) -> dict:
     ok = [r for r in results if not isinstance(r, BaseException)]
     one = statistics.median(single["times"])
     many = statistics.median([t for r in ok for t in r["times"]]) if ok else float("nan")
+    server_one = statistics.median(single["reruns"])
+    server_many = statistics.median([t for r in ok for t in r["reruns"]]) if ok else float("nan")
     return {"sessions": n_sessions, "drawings_each": n_drawings,
             "single_correct": sum(single["answers"][i][0] == str(d["label"])
                                   for i, d in enumerate(digits)),
             **check(single, ok),
             "failed_sessions": failed, "single_stroke_ms_median": round(one * 1e3),
-            "concurrent_stroke_ms_median": round(many * 1e3), "ratio": round(many / one, 2)}
+            "concurrent_stroke_ms_median": round(many * 1e3), "ratio": round(many / one, 2),
+            "server_part_ms_median": {"single": round(server_one * 1e3),
+                                      "concurrent": round(server_many * 1e3)}}
 
 
 def offline_answer(data_url: str, predictor) -> str | None:
