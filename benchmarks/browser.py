@@ -114,6 +114,13 @@ class Reruns:
         raise TimeoutError("no finished rerun after the stroke")
 
 
+def reset(page, reruns: Reruns) -> None:
+    """Click the canvas toolbar's reset and wait for the rerun it triggers."""
+    t = time.perf_counter()
+    page.locator(RESET).click()
+    reruns.wait(page, t)
+
+
 def open_app(page, url: str, path: str = "") -> dict:
     """Open the app and wait for the canvas; return the canvas' bounding box."""
     page.goto(f"{url}/{path}")

@@ -49,12 +49,6 @@ def draw_timed(page, reruns, box, strokes) -> list[float]:
     return times
 
 
-def reset(page, reruns) -> None:
-    t = time.perf_counter()
-    page.locator(B.RESET).click()
-    reruns.wait(page, t)
-
-
 def cold_start(context) -> tuple[dict, object]:
     """Start the full app; time to canvas usable and to first prediction (after one stroke)."""
     t0 = time.perf_counter()
@@ -82,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     with sync_playwright() as pw:
         browser, context = B.launch(pw)
         result, (server, proc, page, reruns, box) = cold_start(context)
-        reset(page, reruns)
+        B.reset(page, reruns)
         with B.serve(HERE / "canvas_only_app.py") as (base_url, _):
             base_page = context.new_page()
             base_reruns = B.Reruns(base_page)
@@ -92,9 +86,9 @@ def main(argv: list[str] | None = None) -> None:
                 log(f"side by side: drawing {i + 1}/{a.drawings}")
                 strokes = samples[i % len(samples)]["strokes"]
                 full += draw_timed(page, reruns, box, strokes)
-                reset(page, reruns)
+                B.reset(page, reruns)
                 base += draw_timed(base_page, base_reruns, base_box, strokes)
-                reset(base_page, base_reruns)
+                B.reset(base_page, base_reruns)
             base_page.close()  # before its server stops: a page left reconnecting can stall input
         rss_start = rss_mb(proc.pid)
         for i in range(a.rss_drawings):
@@ -102,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
                 log(f"memory: drawing {i + 1}/{a.rss_drawings}, rss {rss_mb(proc.pid):.0f} MB")
             t_up = B.draw(page, B.to_canvas(samples[i % len(samples)]["strokes"], box))
             reruns.wait(page, t_up)
-            reset(page, reruns)
+            B.reset(page, reruns)
         result.update({
             "full_app_stroke_ms_median": round(statistics.median(full) * 1e3),
             "canvas_only_stroke_ms_median": round(statistics.median(base) * 1e3),

@@ -36,26 +36,8 @@ class Session:
     """One browser page on the app; finished reruns are seen on its websocket."""
 
     def __init__(self, page):
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        self.page, self.events = page, []
-        self._kinds = {True: BackMsg, False: ForwardMsg}
-        page.on("websocket", self._attach)
-
-    def _attach(self, ws) -> None:
-        ws.on("framesent", lambda f: self._frame(f, True))
-        ws.on("framereceived", lambda f: self._frame(f, False))
-
-    def _frame(self, payload, sent: bool) -> None:
-        if isinstance(payload, str):
-            return
-        try:
-            kind = self._kinds[sent].FromString(payload).WhichOneof("type")
-        except Exception:  # noqa: BLE001 - not a message we know
-            return
-        if kind in ("rerun_script", "script_finished"):
-            self.events.append((time.perf_counter(), kind))
+        self.page = page
+        self.events = B.Reruns(page).events  # (time, "rerun_script" | "script_finished")
 
     async def finished_since(self, since: float, timeout: float = 60.0) -> float:
         """Wait until every rerun requested after ``since`` has finished and the page is idle;
@@ -185,10 +167,8 @@ def offline_answer(data_url: str, predictor) -> str | None:
     from lenet5.pipeline import analyse
 
     raw = np.frombuffer(base64.b64decode(data_url.split(",", 1)[1]), np.uint8)
-    bgra = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED)
-    alpha = bgra[..., 3:].astype(np.float32) / 255  # strokes over the canvas' black background
-    grey = np.round(bgra[..., :3].mean(-1, keepdims=True) * alpha).astype(np.uint8)
-    analysis = analyse(grey[..., 0], predictor)
+    bgra = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED)  # strokes on a transparent canvas
+    analysis = analyse(cv2.cvtColor(bgra, cv2.COLOR_BGRA2RGBA), predictor)
     return str(analysis.reading.digit) if analysis.ok else None
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -42,9 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"drew a {label}: the app reads {shown}")
             if shown != label or page.locator(B.EXCEPTION).count():
                 failures.append(label)
-            t = time.perf_counter()
-            page.locator(B.RESET).click()
-            reruns.wait(page, t)
+            B.reset(page, reruns)
         browser.close()
     if failures:
         print(f"FAILED: {failures}", file=sys.stderr)

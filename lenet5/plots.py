@@ -61,8 +61,8 @@ def tile(maps: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
 
 
 def probability_bars(probs: np.ndarray, height: int = 260) -> go.Figure:
-    """Bar chart of the ten class probabilities, the winner highlighted (none if all are 0)."""
-    best = int(np.argmax(probs)) if np.max(probs) > 0 else -1
+    """Bar chart of the ten class probabilities, the winner highlighted."""
+    best = int(np.argmax(probs))
     colors = [ACCENT if k == best else MUTED for k in range(len(probs))]
     bar = dict(type="bar", x=[str(k) for k in range(len(probs))], y=np.asarray(probs).tolist(),
                marker=dict(color=colors), textposition="outside",

@@ -21,7 +21,7 @@ import numpy as np
 from lenet5.inference import SERVING_PATH, Predictor
 from lenet5.pipeline import UNSURE
 from lenet5.preprocess import preprocess
-from lenet5.strokes import CANVAS, fit_strokes, placement, render
+from lenet5.strokes import CANVAS, render_random
 
 
 def _circle(cx: float, cy: float, r: float, a0: float = 0, a1: float = 2 * np.pi, n: int = 24):
@@ -81,9 +81,7 @@ def drawings(n: int, seed: int = 0) -> tuple[list[np.ndarray], list[str]]:
     for i in range(n):
         name = names[i % len(names)]
         strokes = jitter(SHAPES[name], rng)
-        brush = int(rng.integers(10, 30))
-        images.append(render(fit_strokes(strokes, *placement(strokes, rng, CANVAS)), CANVAS,
-                             brush))
+        images.append(render_random(strokes, rng, CANVAS, int(rng.integers(10, 30))))
         labels.append(name)
     return images, labels
 

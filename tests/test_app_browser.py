@@ -53,14 +53,6 @@ def draw_sample(page, reruns, box, sample) -> str | None:
     return B.metric(page)
 
 
-def reset(page, reruns) -> None:
-    import time
-
-    t = time.perf_counter()
-    page.locator(B.RESET).click()
-    reruns.wait(page, t)
-
-
 def test_empty_canvas_shows_hint_and_no_prediction(page):
     pg, _, _ = page
     assert B.metric(pg) is None
@@ -75,14 +67,14 @@ def test_reads_pen_drawn_digits(page):
         assert pg.locator(B.EXCEPTION).count() == 0
         if sample["label"] == 4:
             pg.screenshot(path=str(ARTIFACTS / "draw-4.png"), full_page=True)
-        reset(pg, reruns)
+        B.reset(pg, reruns)
     assert got == {d: str(d) for d in range(10)}
 
 
 def test_reset_clears_prediction(page):
     pg, reruns, box = page
     assert draw_sample(pg, reruns, box, SAMPLES[1]) == str(SAMPLES[1]["label"])
-    reset(pg, reruns)
+    B.reset(pg, reruns)
     pg.locator(B.METRIC_VALUE).wait_for(state="detached", timeout=5000)
     assert B.metric(pg) is None
 
@@ -150,7 +142,7 @@ def test_bad_drawings_get_a_message_and_the_page_keeps_working(page, name):
     reruns.wait(pg, t_up)
     pg.get_by_text(word).first.wait_for(timeout=10_000)
     assert B.metric(pg) is None and pg.locator(B.EXCEPTION).count() == 0
-    reset(pg, reruns)
+    B.reset(pg, reruns)
     sample = SAMPLES[5]
     assert draw_sample(pg, reruns, box, sample) == str(sample["label"])
 

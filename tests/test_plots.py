@@ -72,8 +72,3 @@ def test_strip_puts_images_side_by_side_with_grey_gaps():
     assert out.shape == (4, 3 * 3 + 2 * 2) and out.dtype == np.uint8
     assert (out[:, :3] == 0).all() and (out[:, 5:8] == 255).all() and (out[:, 10:] == 0).all()
     assert (out[:, 3:5] == 128).all() and (out[:, 8:10] == 128).all()
-
-
-def test_probability_bars_without_a_reading_highlight_nothing():
-    fig = plots.probability_bars(np.zeros(10, np.float32))
-    assert len(set(fig.data[0].marker.color)) == 1
