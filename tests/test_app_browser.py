@@ -154,3 +154,34 @@ def test_stroke_along_the_edge_is_read_without_error(page):
     reruns.wait(pg, t_up)
     pg.wait_for_timeout(300)
     assert pg.locator(B.EXCEPTION).count() == 0
+
+
+def upload(pg, name: str, data: bytes, mime: str = "image/png") -> None:
+    pg.get_by_text("…or read a photo").click()
+    pg.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}])
+
+
+def test_uploaded_photo_is_read_and_bad_files_get_a_message(page):
+    from photos import encode, photo
+
+    pg, reruns, box = page
+    sample = SAMPLES[9]
+    upload(pg, "digit.jpg", encode(photo(sample), "JPEG"), "image/jpeg")
+    pg.locator(B.METRIC_VALUE).first.wait_for(timeout=15_000)
+    pg.wait_for_selector(B.IDLE, timeout=15_000)
+    assert B.metric(pg) == str(sample["label"])
+    pg.screenshot(path=str(ARTIFACTS / "upload-photo.png"), full_page=True)
+    # a text file named .png replaces it: a message, no prediction, no traceback
+    pg.locator('[data-testid="stFileChipDeleteBtn"] button').first.click()
+    pg.locator(B.METRIC_VALUE).wait_for(state="detached", timeout=10_000)
+    pg.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not a picture\n" * 9}])
+    pg.get_by_text("Could not read that file").wait_for(timeout=15_000)
+    assert B.metric(pg) is None and pg.locator(B.EXCEPTION).count() == 0
+    pg.screenshot(path=str(ARTIFACTS / "upload-bad-file.png"))
+    # removed: the canvas is read again
+    pg.locator('[data-testid="stFileChipDeleteBtn"] button').first.click()
+    pg.get_by_text("Draw a digit (0–9)").wait_for(timeout=10_000)
+    other = SAMPLES[2]
+    assert draw_sample(pg, reruns, box, other) == str(other["label"])

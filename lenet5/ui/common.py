@@ -13,6 +13,7 @@ import streamlit as st
 from lenet5.inference import MODELS_DIR, TRAIN_HINT, ModelError, Predictor
 from lenet5.pipeline import Analysis, analyse
 from lenet5.samples import MNIST_SAMPLE, load_mnist_sample
+from lenet5.upload import UploadError, decode, photo_ink
 
 # Imported by Streamlit on first use (the canvas' arguments are checked for data frames, images
 # are encoded with PIL); importing them up front keeps that cost out of the first drawing.
@@ -88,6 +89,21 @@ def read_drawing(image: np.ndarray) -> Analysis:
     return result
 
 
+def read_upload(data: bytes, file_id: str) -> tuple[Analysis | None, str]:
+    """Analyse an uploaded file once per upload: ``(analysis, note)``, or ``(None, why)`` when
+    the file cannot be read as an image."""
+    key = f"upload:{file_id}"
+    if st.session_state.get("analysis_key") == key:
+        return st.session_state["analysis"], st.session_state.get("upload_note", "")
+    try:
+        decoded = decode(data)
+        result, note = analyse(photo_ink(decoded.image), predictor_or_stop()), decoded.note
+    except UploadError as exc:
+        result, note = None, str(exc)
+    st.session_state.update(analysis=result, analysis_key=key, upload_note=note)
+    return result, note
+
+
 def current_analysis() -> Analysis | None:
     """The last readable drawing of this session, if any."""
     result = st.session_state.get("analysis")
@@ -95,4 +111,4 @@ def current_analysis() -> Analysis | None:
 
 
 __all__ = ["TRAIN_HINT", "warm_up", "current_analysis", "kernels", "load_json", "mnist_sample",
-           "predictor_or_stop", "read_drawing"]
+           "predictor_or_stop", "read_drawing", "read_upload"]

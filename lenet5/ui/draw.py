@@ -9,7 +9,8 @@ from lenet5.attribution import overlay
 from lenet5.pipeline import UNSURE, Analysis
 from lenet5.plots import probability_bars, square, strip
 from lenet5.strokes import BRUSH, CANVAS
-from lenet5.ui.common import read_drawing
+from lenet5.ui.common import read_drawing, read_upload
+from lenet5.upload import EXTENSIONS
 
 HINT = "Draw a digit (0–9) on the black canvas with your mouse or finger."
 STEP_PX = 140
@@ -33,6 +34,19 @@ def canvas_section():
     return result
 
 
+def upload_section():
+    """An optional photo or scan of a handwritten digit; while there is one, it is read."""
+    with st.expander("…or read a photo of a handwritten digit", icon=":material/photo_camera:"):
+        file = st.file_uploader(
+            "A photo or scan of one digit, dark on light or light on dark",
+            type=EXTENSIONS, key="upload",
+            help="Crop it close to the digit. Nothing is stored: the file stays in memory "
+                 "while it is shown.")
+        if file is not None:  # never handed to st.image: the file is untrusted until decoded
+            st.caption("Reading your photo. Remove it (✕) to read the canvas again.")
+    return file
+
+
 def analysis_of(result) -> Analysis | None:
     """The drawing's analysis, None for an empty canvas; keeps the drawing in session state."""
     objects = (result.json_data or {}).get("objects") or []
@@ -46,10 +60,23 @@ def analysis_of(result) -> Analysis | None:
     return read_drawing(image)
 
 
-def prediction_section(analysis: Analysis | None) -> None:
+def upload_analysis(file) -> Analysis | None:
+    """The uploaded file's analysis; a message instead when it cannot be read."""
+    analysis, note = read_upload(file.getvalue(), file.file_id)
+    if analysis is None:
+        st.error(f"Could not read that file. {note}", icon=":material/broken_image:")
+    elif not analysis.ok:
+        st.caption("Photos read best cropped close to one digit on plain, evenly lit paper.")
+    if note and analysis is not None:
+        st.caption(note)
+    return analysis
+
+
+def prediction_section(analysis: Analysis | None, hint: str = HINT) -> None:
     """The Prediction metric and the ten probabilities; a hint or the reason otherwise."""
     if analysis is None:
-        st.info(HINT, icon=":material/draw:")
+        if hint:
+            st.info(hint, icon=":material/draw:")
         return
     if not analysis.ok:
         st.info(analysis.pre.reason, icon=":material/info:")
@@ -95,9 +122,12 @@ def page() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         result = canvas_section()
-    analysis = analysis_of(result)
+        file = upload_section()
     with right:
-        prediction_section(analysis)
+        if file is None:
+            prediction_section(analysis := analysis_of(result))
+        else:
+            prediction_section(analysis := upload_analysis(file), hint="")
     if analysis is not None and analysis.ok:
         steps_section(analysis)
         attribution_section(analysis)

@@ -1,0 +1,51 @@
+"""Image files for upload tests, made from the shipped pen-drawn digits (tests/data)."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from lenet5.strokes import fit_strokes, render
+
+SAMPLES = [json.loads(line) for line in
+           (Path(__file__).resolve().parent / "data" / "pendigits_sample.jsonl").open()]
+
+
+def photo(sample: dict, size=(600, 800), brush: int = 24, seed: int = 0) -> np.ndarray:
+    """A pen digit as a phone photo of paper: dark ink on unevenly lit paper, with noise.
+    ``(H, W) uint8``, the digit about half the height, off-centre."""
+    h, w = size
+    rng = np.random.default_rng(seed)
+    ink = render(fit_strokes(sample["strokes"], 0.5 * h, 0.3 * w, 0.2 * h), (h, w), brush)
+    a = ink[..., 0].astype(np.float32) / 255
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    paper = 140 + 90 * (xx / w) * 0.6 + 90 * (yy / h) * 0.4  # shade: 140 at top left, 230
+    gray = paper * (1 - a) + 35 * a + rng.normal(0, 4, (h, w))
+    return np.clip(gray, 0, 255).astype(np.uint8)
+
+
+def encode(image: np.ndarray | Image.Image, fmt: str = "PNG", **params) -> bytes:
+    im = image if isinstance(image, Image.Image) else Image.fromarray(image)
+    buf = io.BytesIO()
+    im.save(buf, fmt, **params)
+    return buf.getvalue()
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def bomb_png(side: int = 20000) -> bytes:
+    """A valid 1-bit ``side``x``side`` black PNG (400 million pixels at 20000) of ~50 KB."""
+    row = b"\0" * (1 + (side + 7) // 8)  # filter byte + packed bits
+    z = zlib.compressobj(9)
+    body = b"".join(z.compress(row) for _ in range(side)) + z.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", body)
+            + _chunk(b"IEND", b""))
