@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lenet5.ui import about, draw, inside, training
-from lenet5.ui.common import warm_up
+from lenet5.ui.common import record_session_state, warm_up
 
 
 def main() -> None:
@@ -19,6 +19,7 @@ def main() -> None:
         st.Page(about.page, title="About", icon=":material/info:", url_path="about"),
     ]
     st.navigation(pages, position="top").run()
+    record_session_state()
 
 
 main()

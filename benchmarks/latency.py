@@ -6,15 +6,18 @@ Both apps run at once; drawings alternate between them, so both see the same mac
 For every stroke: time from mouse-up until the rerun it triggered has finished (the websocket's
 ``script_finished`` and ``data-test-script-state`` back to ``notRunning``). Also measures the
 full app's cold start (``streamlit run`` -> canvas usable; -> first prediction shown) and its
-server RSS after ``--rss-drawings`` more drawings. Prints one JSON object.
+server RSS and session state (keys, pickled bytes; ``$LENET5_STATE_LOG``) before and after
+``--rss-drawings`` more drawings. Prints one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,6 +40,11 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS")
+
+
+def last_state(log: Path) -> dict:
+    """The session state the app logged after its last run: keys and pickled bytes."""
+    return json.loads(log.read_text().splitlines()[-1])
 
 
 def draw_timed(page, reruns, box, strokes) -> list[float]:
@@ -73,6 +81,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rss-drawings", type=int, default=200)
     a = p.parse_args(argv)
     samples = [json.loads(line) for line in SAMPLES.read_text().splitlines()]
+    state_log = Path(tempfile.mkdtemp()) / "state.jsonl"
+    os.environ["LENET5_STATE_LOG"] = str(state_log)  # the app server inherits it
     with sync_playwright() as pw:
         browser, context = B.launch(pw)
         result, (server, proc, page, reruns, box) = cold_start(context)
@@ -91,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
                 B.reset(base_page, base_reruns)
             base_page.close()  # before its server stops: a page left reconnecting can stall input
         rss_start = rss_mb(proc.pid)
+        state_start = last_state(state_log)
         for i in range(a.rss_drawings):
             if i % 20 == 0:
                 log(f"memory: drawing {i + 1}/{a.rss_drawings}, rss {rss_mb(proc.pid):.0f} MB")
@@ -105,6 +116,7 @@ def main(argv: list[str] | None = None) -> None:
             "server_rss_mb_before": round(rss_start),
             "server_rss_mb_after": round(rss_mb(proc.pid)),
             "rss_drawings": a.rss_drawings,
+            "session_state_before": state_start, "session_state_after": last_state(state_log),
         })
         server.__exit__(None, None, None)
         browser.close()

@@ -185,3 +185,24 @@ def test_uploaded_photo_is_read_and_bad_files_get_a_message(page):
     pg.get_by_text("Draw a digit (0–9)").wait_for(timeout=10_000)
     other = SAMPLES[2]
     assert draw_sample(pg, reruns, box, other) == str(other["label"])
+
+
+def test_session_state_does_not_grow_with_drawings(app, tmp_path, monkeypatch):
+    """Session state after each reset, drawing 3 vs drawing 15: same keys, same size."""
+    _, context = app
+    log = tmp_path / "state.jsonl"
+    monkeypatch.setenv("LENET5_STATE_LOG", str(log))
+    with B.serve() as (url, _):
+        pg = context.new_page()
+        reruns = B.Reruns(pg)
+        box = B.open_app(pg, url)
+        after_reset = []
+        for i in range(15):
+            assert draw_sample(pg, reruns, box, SAMPLES[i % len(SAMPLES)]) is not None
+            B.reset(pg, reruns)
+            pg.wait_for_timeout(100)
+            after_reset.append(json.loads(log.read_text().splitlines()[-1]))
+        pg.close()
+    assert after_reset[2]["keys"] == after_reset[-1]["keys"]
+    assert after_reset[-1]["bytes"] > 0
+    assert abs(after_reset[-1]["bytes"] - after_reset[2]["bytes"]) <= 64, after_reset

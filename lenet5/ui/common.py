@@ -6,6 +6,8 @@ import gc
 import hashlib
 import importlib
 import json
+import os
+import pickle
 
 import numpy as np
 import streamlit as st
@@ -104,6 +106,27 @@ def read_upload(data: bytes, file_id: str) -> tuple[Analysis | None, str]:
     return result, note
 
 
+def _pickled_size(value) -> int | None:
+    try:
+        return len(pickle.dumps(value))
+    except Exception:  # a widget's value that does not pickle
+        return None
+
+
+def record_session_state() -> None:
+    """Diagnostics for the soak check: if ``$LENET5_STATE_LOG`` names a file, append this
+    session's state after the run as one JSON line: number of keys, pickled bytes of the values
+    that pickle, and the keys whose values do not."""
+    path = os.environ.get("LENET5_STATE_LOG")
+    if not path:
+        return
+    sizes = {k: _pickled_size(st.session_state[k]) for k in st.session_state}
+    line = {"keys": len(sizes), "bytes": sum(v for v in sizes.values() if v is not None),
+            "unpicklable": sorted(k for k, v in sizes.items() if v is None)}
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(line) + "\n")
+
+
 def current_analysis() -> Analysis | None:
     """The last readable drawing of this session, if any."""
     result = st.session_state.get("analysis")
@@ -111,4 +134,4 @@ def current_analysis() -> Analysis | None:
 
 
 __all__ = ["TRAIN_HINT", "warm_up", "current_analysis", "kernels", "load_json", "mnist_sample",
-           "predictor_or_stop", "read_drawing", "read_upload"]
+           "predictor_or_stop", "read_drawing", "read_upload", "record_session_state"]
