@@ -11,6 +11,7 @@ from lenet5.inference import Predictor, Reading
 from lenet5.preprocess import Preprocessed, preprocess
 
 UNSURE = 0.6  # below this confidence the page says it is not sure
+SPREAD = 0.6  # if the two likeliest digits hold less than this, it is no digit in particular
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,11 @@ class Analysis:
         r = self.reading
         if r.confidence >= UNSURE:
             return f"Reads a {r.digit} ({r.confidence:.0%} sure)."
-        return f"Not sure: {r.digit} or {self.runner_up()}?"
+        second = self.runner_up()
+        if r.confidence + float(r.probs[second]) < SPREAD:
+            return (f"That does not look like any digit to the network (best guess {r.digit}, "
+                    f"{r.confidence:.0%}).")
+        return f"Not sure: {r.digit} or {second}?"
 
 
 def analyse(image: np.ndarray, predictor: Predictor,
