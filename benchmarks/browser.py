@@ -157,6 +157,24 @@ def draw(page, strokes: Sequence[np.ndarray]) -> float:
     return t_up
 
 
+def touch_draw(page, strokes: Sequence[np.ndarray], interval_ms: float = 16) -> float:
+    """Draw page-coordinate strokes with one finger: real touch events through the Chrome
+    DevTools Protocol (Playwright has no touch drag). The page's context needs ``has_touch``.
+    Returns perf_counter at the last touch end."""
+    cdp = page.context.new_cdp_session(page)
+    t_up = time.perf_counter()
+    for s in strokes:
+        kinds = ["touchStart"] + ["touchMove"] * (len(s) - 1)
+        for kind, (x, y) in zip(kinds, s, strict=True):
+            cdp.send("Input.dispatchTouchEvent",
+                     {"type": kind, "touchPoints": [{"x": float(x), "y": float(y)}]})
+            page.wait_for_timeout(interval_ms)
+        t_up = time.perf_counter()
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+    return t_up
+
+
 def metric(page) -> str | None:
     """The Prediction metric's value, or None when the page shows none."""
     loc = page.locator(METRIC_VALUE)

@@ -206,3 +206,32 @@ def test_session_state_does_not_grow_with_drawings(app, tmp_path, monkeypatch):
     assert after_reset[2]["keys"] == after_reset[-1]["keys"]
     assert after_reset[-1]["bytes"] > 0
     assert abs(after_reset[-1]["bytes"] - after_reset[2]["bytes"]) <= 64, after_reset
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
+         "is_mobile": True, "has_touch": True}
+
+
+def test_finger_drawing_on_a_phone_sized_screen(app):
+    """390 px wide, mobile emulation, real touch events: the canvas fits, a digit is read."""
+    url, context = app
+    phone = context.browser.new_context(**PHONE)
+    pg = phone.new_page()
+    reruns = B.Reruns(pg)
+    box = B.open_app(pg, url)
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    got = {}
+    for sample in SAMPLES[1:6:2]:
+        pg.locator(B.CANVAS).scroll_into_view_if_needed()
+        box = pg.locator(B.CANVAS).bounding_box()
+        t_up = B.touch_draw(pg, B.to_canvas(sample["strokes"], box))
+        reruns.wait(pg, t_up)
+        pg.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
+        got[sample["label"]] = B.metric(pg)
+        if len(got) == 1:
+            pg.screenshot(path=str(ARTIFACTS / "phone-draw.png"), full_page=True)
+        B.reset(pg, reruns)
+    assert got == {s["label"]: str(s["label"]) for s in SAMPLES[1:6:2]}
+    assert pg.locator(B.EXCEPTION).count() == 0
+    phone.close()
