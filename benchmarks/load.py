@@ -1,13 +1,15 @@
 """Many people drawing at once: 10 browser sessions on one app server, each drawing 20 digits.
 
-    python -m benchmarks.load [--sessions 10] [--drawings 20]
+    python -m benchmarks.load [--sessions 10] [--drawings 20] [--move-hz 60] [--pause 1]
 
-First one session draws the digits alone (the reference answers and latency), then
-``--sessions`` headless Chromium pages draw them all at the same time (each starting at a
-different digit). Checks that no page shows an exception and that every answer shown equals
-what the app's pipeline reads offline from the pixels that page drew; counts the answers that
-differ from the single-session answer for the same strokes (under load the browser may
-coalesce mouse events, so a drawing can come out slightly different). Compares the
+Drawing is paced like a person: the pointer moves at ``--move-hz`` (60 Hz, a common mouse and
+touch event rate; 0 sends the moves as fast as the browser takes them) and each session pauses
+``--pause`` seconds between digits. First one session draws the digits alone (the reference
+answers and latency), then ``--sessions`` headless Chromium pages draw them all at the same time
+(each starting at a different digit). Checks that no page shows an exception and that every
+answer shown equals what the app's pipeline reads offline from the pixels that page drew; counts
+the answers that differ from the single-session answer for the same strokes (under load the
+browser may coalesce mouse events, so a drawing can come out slightly different). Compares the
 stroke -> page-updated medians, and the server's part of them (rerun request sent -> script
 finished received, on the page's websocket).
 Prints one JSON object; exits 1 if an answer is wrong for its drawing or a session fails.
@@ -35,8 +37,8 @@ SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "data" / "pendigits
 class Session:
     """One browser page on the app; finished reruns are seen on its websocket."""
 
-    def __init__(self, page):
-        self.page = page
+    def __init__(self, page, move_s: float = 0.0, pause_s: float = 0.0):
+        self.page, self.move_s, self.pause_s = page, move_s, pause_s
         self.events = B.Reruns(page).events  # (time, "rerun_script" | "script_finished")
 
     async def finished_since(self, since: float, timeout: float = 60.0) -> float:
@@ -95,6 +97,7 @@ class Session:
             await self.page.mouse.down()
             for x, y in stroke[1:]:
                 await self.page.mouse.move(x, y)
+                await asyncio.sleep(self.move_s)
             t_up = time.perf_counter()
             await self.page.mouse.up()
             times.append(await self.finished_since(t_up))
@@ -105,13 +108,16 @@ class Session:
         t = time.perf_counter()
         await self.page.locator(B.RESET).click()
         await self.finished_since(t)
+        await asyncio.sleep(self.pause_s)
         return (value, drawn), times
 
 
-async def run_session(context, url: str, digits: list[dict], start: int) -> dict:
-    """Open the app in a new page and draw all ``digits`` starting at index ``start``."""
+async def run_session(context, url: str, digits: list[dict], start: int,
+                      pace: tuple[float, float] = (0.0, 0.0)) -> dict:
+    """Open the app in a new page and draw all ``digits`` starting at index ``start``;
+    ``pace`` is (seconds between pointer moves, seconds between digits)."""
     page = await context.new_page()
-    session = Session(page)
+    session = Session(page, *pace)
     await page.goto(url)
     await page.wait_for_selector(B.IDLE, timeout=60_000)
     canvas = page.locator(B.CANVAS)
@@ -126,19 +132,21 @@ async def run_session(context, url: str, digits: list[dict], start: int) -> dict
     return {"answers": answers, "times": times, "reruns": session.rerun_times()}
 
 
-async def main_async(n_sessions: int, n_drawings: int) -> dict:
+async def main_async(n_sessions: int, n_drawings: int, move_hz: float = 0.0,
+                     pause_s: float = 0.0) -> dict:
     samples = [json.loads(line) for line in SAMPLES.read_text().splitlines()]
     digits = [samples[i % len(samples)] for i in range(n_drawings)]
+    pace = (1 / move_hz if move_hz else 0.0, pause_s)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=B.CHROMIUM, headless=True,
                                            args=B.LAUNCH_ARGS)
         with B.serve() as (url, _):
             ctx = await browser.new_context(viewport={"width": 1200, "height": 1000})
-            single = await run_session(ctx, url, digits, 0)
+            single = await run_session(ctx, url, digits, 0, pace)
             contexts = [await browser.new_context(viewport={"width": 1200, "height": 1000})
                         for _ in range(n_sessions)]
             results = await asyncio.gather(
-                *(run_session(c, url, digits, s) for s, c in enumerate(contexts)),
+                *(run_session(c, url, digits, s, pace) for s, c in enumerate(contexts)),
                 return_exceptions=True)
         await browser.close()
     failed = [repr(r) for r in results if isinstance(r, BaseException)]
@@ -147,7 +155,8 @@ async def main_async(n_sessions: int, n_drawings: int) -> dict:
     many = statistics.median([t for r in ok for t in r["times"]]) if ok else float("nan")
     server_one = statistics.median(single["reruns"])
     server_many = statistics.median([t for r in ok for t in r["reruns"]]) if ok else float("nan")
-    return {"sessions": n_sessions, "drawings_each": n_drawings,
+    return {"sessions": n_sessions, "drawings_each": n_drawings, "move_hz": move_hz,
+            "pause_s": pause_s,
             "single_correct": sum(single["answers"][i][0] == str(d["label"])
                                   for i, d in enumerate(digits)),
             **check(single, ok),
@@ -194,8 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.load")
     p.add_argument("--sessions", type=int, default=10)
     p.add_argument("--drawings", type=int, default=20)
+    p.add_argument("--move-hz", type=float, default=60.0, help="pointer moves a second (0: "
+                   "unpaced)")
+    p.add_argument("--pause", type=float, default=1.0, help="seconds between digits")
     a = p.parse_args(argv)
-    result = asyncio.run(main_async(a.sessions, a.drawings))
+    result = asyncio.run(main_async(a.sessions, a.drawings, a.move_hz, a.pause))
     print(json.dumps(result))
     return 1 if result["differ_from_offline_reading"] or result["failed_sessions"] else 0
 
