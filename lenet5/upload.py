@@ -129,19 +129,41 @@ def photo_ink(image: np.ndarray) -> np.ndarray:
     polarity) -> ``(H, W) uint8``, 255 full ink, 0 paper; all zero if there is no clear ink.
 
     Transparent images go to :func:`lenet5.preprocess.to_ink`. Otherwise light-on-dark is
-    inverted, the paper's shading (:func:`paper_background`) is subtracted, faint noise (below
-    half of Otsu's threshold on the difference) is dropped and the rest stretched to 255.
+    inverted (the paper is most of the picture, so the median is paper), the paper's shading
+    (:func:`paper_background`) is subtracted, faint noise (below half of Otsu's threshold on
+    the difference) and ink at the picture's edge (:func:`drop_edge_ink`) are dropped and the
+    rest is stretched to 255.
     """
     if image.ndim == 3:
         if image[..., 3].min() < 255:
             return to_ink(image)
         image = cv2.cvtColor(image, cv2.COLOR_RGBA2GRAY)
-    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
-    gray = cv2.bitwise_not(image) if np.median(border) < 128 else image
+    gray = cv2.bitwise_not(image) if np.median(image) < 128 else image  # paper is most of it
     ink = cv2.subtract(paper_background(gray), gray)
-    peak = int(ink.max())
-    if peak < MIN_CONTRAST * 255:
+    if int(ink.max()) < MIN_CONTRAST * 255:
         return np.zeros_like(ink)
     otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink[ink < otsu / 2] = 0
-    return cv2.convertScaleAbs(ink, alpha=255 / peak)
+    ink = drop_edge_ink(ink)
+    peak = int(ink.max())
+    return cv2.convertScaleAbs(ink, alpha=255 / peak) if peak else ink
+
+
+def drop_edge_ink(ink: np.ndarray, min_side: float = 0.15, min_area: float = 0.01) -> np.ndarray:
+    """Remove ink touching the image's edge (the table around the paper, a shadow, the
+    paper's edge) when the ink away from the edge is big enough to be the digit: the box of
+    the inner parts larger than ``min_area`` of the largest part has a longer side of at least
+    ``min_side`` of the image's. ``(H, W) uint8`` -> same."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0).astype(np.uint8), 8)
+    x, y, w, h, area = (stats[1:, i] for i in range(5))
+    at_edge = (x == 0) | (y == 0) | (x + w == ink.shape[1]) | (y + h == ink.shape[0])
+    sizeable = area >= min_area * area.max(initial=0)
+    inner = np.flatnonzero(~at_edge & sizeable) + 1
+    if not at_edge.any() or not len(inner):
+        return ink
+    x0, y0 = stats[inner, 0].min(), stats[inner, 1].min()
+    x1 = (stats[inner, 0] + stats[inner, 2]).max()
+    y1 = (stats[inner, 1] + stats[inner, 3]).max()
+    if max(x1 - x0, y1 - y0) < min_side * max(ink.shape):
+        return ink
+    return np.where(np.isin(labels, inner), ink, 0).astype(np.uint8)

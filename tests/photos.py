@@ -49,3 +49,14 @@ def bomb_png(side: int = 20000) -> bytes:
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", body)
             + _chunk(b"IEND", b""))
+
+
+def on_table(sample: dict, seed: int = 0, table: int = 70, margin: float = 0.1) -> np.ndarray:
+    """:func:`photo` with the paper lying on a darker table: a band of ``table`` grey around
+    it, ``margin`` of the shorter side wide. ``(H, W) uint8``."""
+    img = photo(sample, seed=seed).astype(np.float32)
+    h, w = img.shape
+    m = int(margin * min(h, w))
+    out = np.full_like(img, table) + np.random.default_rng(seed).normal(0, 4, img.shape)
+    out[m:h - m, m:w - m] = img[m:h - m, m:w - m]
+    return np.clip(out, 0, 255).astype(np.uint8)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from photos import SAMPLES, bomb_png, encode, photo
+from photos import SAMPLES, bomb_png, encode, on_table, photo
 from PIL import Image
 
 from lenet5 import upload as up
@@ -38,6 +38,24 @@ def test_uneven_light_defeats_plain_preprocessing_but_not_photo_ink(predictor):
     plain = [analyse(photo(s), predictor, dark_background=None) for s in SAMPLES]
     right = [r.ok and r.reading.digit == s["label"] for r, s in zip(plain, SAMPLES, strict=True)]
     assert sum(right) < len(SAMPLES) / 2
+
+
+def test_paper_on_a_table_is_read(predictor):
+    """The table around the paper is darker than the paper and touches the picture's edge."""
+    got = [read(encode(on_table(s, seed=i), "JPEG"), predictor) for i, s in enumerate(SAMPLES)]
+    assert got == [s["label"] for s in SAMPLES]
+
+
+def test_edge_ink_is_dropped_only_when_a_digit_is_left():
+    band = np.zeros((100, 100), np.uint8)
+    band[:, :8] = 200  # along the left edge
+    digit = band.copy()
+    digit[30:70, 45:52] = 255  # a "1" in the middle
+    assert np.array_equal(up.drop_edge_ink(digit), np.where(band > 0, 0, digit))
+    speck = band.copy()
+    speck[50, 50] = 255  # too small to be the digit: the edge ink stays
+    assert np.array_equal(up.drop_edge_ink(speck), speck)
+    assert np.array_equal(up.drop_edge_ink(band), band)  # only edge ink: it is the digit
 
 
 def test_chalk_on_a_dark_board_is_read(predictor):
