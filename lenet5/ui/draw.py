@@ -72,10 +72,8 @@ def upload_analysis(file) -> Analysis | None:
     return analysis
 
 
-def prediction_section(analysis: Analysis | None, hint: str = HINT):
-    """The Prediction metric and a slot for the ten probabilities (filled by
-    :func:`probabilities_section` once the rest of the page is out); a hint or the reason
-    otherwise. Returns the slot, or None."""
+def prediction_section(analysis: Analysis | None, hint: str = HINT) -> None:
+    """The Prediction metric and the ten probabilities; a hint or the reason otherwise."""
     if analysis is None:
         if hint:
             st.info(hint, icon=":material/draw:")
@@ -88,13 +86,7 @@ def prediction_section(analysis: Analysis | None, hint: str = HINT):
     st.progress(r.confidence, text=f"{r.confidence:.0%} confident")
     if r.confidence < UNSURE:
         st.warning(analysis.verdict())
-    return st.empty()
-
-
-def probabilities_section(slot, analysis: Analysis) -> None:
-    """The ten probabilities as a bar chart, sent last: the first time a browser shows one it
-    loads Plotly's 4.7 MB of code, which should not hold up the rest of the page."""
-    slot.plotly_chart(probability_bars(analysis.reading.probs), config=PLOT_CONFIG, key="probs")
+    st.plotly_chart(probability_bars(r.probs), config=PLOT_CONFIG, key="probs")
 
 
 def steps_section(analysis: Analysis) -> None:
@@ -133,10 +125,9 @@ def page() -> None:
         file = upload_section()
     with right:
         if file is None:
-            chart = prediction_section(analysis := analysis_of(result))
+            prediction_section(analysis := analysis_of(result))
         else:
-            chart = prediction_section(analysis := upload_analysis(file), hint="")
-    if chart is not None:
+            prediction_section(analysis := upload_analysis(file), hint="")
+    if analysis is not None and analysis.ok:
         steps_section(analysis)
         attribution_section(analysis)
-        probabilities_section(chart, analysis)
