@@ -8,6 +8,7 @@ probabilities and every layer's activations for one digit.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,7 @@ class Predictor:
                 f"Retrain it with: {TRAIN_HINT}"
             ) from exc
         self._content = content
+        self.sha256 = hashlib.sha256(content).hexdigest()
         self._batch = None
         self._lock = threading.Lock()
         self.output_names = tuple(self._signature["outputs"])

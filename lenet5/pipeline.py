@@ -8,6 +8,7 @@ import numpy as np
 
 from lenet5.attribution import occlusion
 from lenet5.inference import Predictor, Reading
+from lenet5.ood import LAYER, Typicality
 from lenet5.preprocess import Preprocessed, preprocess
 
 UNSURE = 0.6  # below this confidence the page says it is not sure
@@ -19,12 +20,14 @@ class Analysis:
     """Everything the pages show about one drawing.
 
     ``reading`` and ``attribution`` (``(28, 28) float32 in [-1, 1]``) are None when
-    preprocessing found nothing to read (see ``pre.reason``).
+    preprocessing found nothing to read (see ``pre.reason``). ``atypical``: the network's
+    features are far from every digit it learned (:mod:`lenet5.ood`).
     """
 
     pre: Preprocessed
     reading: Reading | None = None
     attribution: np.ndarray | None = None
+    atypical: bool = False
 
     @property
     def ok(self) -> bool:
@@ -33,9 +36,17 @@ class Analysis:
     def runner_up(self) -> int:
         return int(np.argsort(self.reading.probs)[-2])
 
+    @property
+    def doubtful(self) -> bool:
+        """True when the page should say it is not sure (low confidence or atypical)."""
+        return self.atypical or self.reading.confidence < UNSURE
+
     def verdict(self) -> str:
         """A plain sentence about how sure the network is."""
         r = self.reading
+        if self.atypical:
+            return (f"That does not look much like the digits the network learned from: "
+                    f"{r.digit} is a guess.")
         if r.confidence >= UNSURE:
             return f"Reads a {r.digit} ({r.confidence:.0%} sure)."
         second = self.runner_up()
@@ -45,13 +56,14 @@ class Analysis:
         return f"Not sure: {r.digit} or {second}?"
 
 
-def analyse(image: np.ndarray, predictor: Predictor,
-            dark_background: bool | None = True) -> Analysis:
+def analyse(image: np.ndarray, predictor: Predictor, dark_background: bool | None = True,
+            typicality: Typicality | None = None) -> Analysis:
     """Preprocess an image (any form :func:`preprocess` accepts; by default the app's canvas,
-    light ink on black) and read it."""
+    light ink on black) and read it; with ``typicality``, also say if it is atypical."""
     pre = preprocess(image, dark_background)
     if not pre.ok:
         return Analysis(pre)
     reading = predictor(pre.image)
     attribution = occlusion(pre.image, predictor.probabilities, target=reading.digit)
-    return Analysis(pre, reading, attribution)
+    atypical = typicality is not None and bool(typicality.atypical(reading.maps[LAYER][None])[0])
+    return Analysis(pre, reading, attribution, atypical)

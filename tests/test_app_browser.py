@@ -235,3 +235,16 @@ def test_finger_drawing_on_a_phone_sized_screen(app):
     assert got == {s["label"]: str(s["label"]) for s in SAMPLES[1:6:2]}
     assert pg.locator(B.EXCEPTION).count() == 0
     phone.close()
+
+
+def test_a_letter_is_said_not_to_look_like_a_digit(page):
+    from lenet5.scribbles import SHAPES
+
+    pg, reruns, box = page
+    dense = [np.concatenate([np.linspace(a, b, 12) for a, b in zip(s[:-1], s[1:], strict=True)])
+             for s in map(np.asarray, SHAPES["E"])]  # the mouse follows the straight lines
+    t_up = B.draw(pg, B.to_canvas(dense, box, flip_y=False))
+    reruns.wait(pg, t_up)
+    pg.get_by_text("does not look much like the digits").wait_for(timeout=10_000)
+    pg.screenshot(path=str(ARTIFACTS / "draw-letter.png"), full_page=True)
+    assert pg.locator(B.EXCEPTION).count() == 0

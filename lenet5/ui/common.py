@@ -13,6 +13,8 @@ import numpy as np
 import streamlit as st
 
 from lenet5.inference import MODELS_DIR, TRAIN_HINT, ModelError, Predictor
+from lenet5.ood import OOD_PATH, Typicality
+from lenet5.ood import load as load_typicality
 from lenet5.pipeline import Analysis, analyse
 from lenet5.samples import MNIST_SAMPLE, load_mnist_sample
 from lenet5.upload import UploadError, decode, photo_ink
@@ -42,6 +44,13 @@ def warm_up() -> int:
 def predictor() -> Predictor:
     """The LiteRT predictor, loaded once per server process and shared by all sessions."""
     return Predictor()
+
+
+@st.cache_resource(show_spinner=False)
+def typicality(model_sha256: str) -> Typicality | None:
+    """What typical digits look like to this model (None if ``models/ood.npz`` is missing or
+    was made for another model: drawings are then read without that check)."""
+    return load_typicality(OOD_PATH, model_sha256)
 
 
 def predictor_or_stop() -> Predictor:
@@ -87,7 +96,8 @@ def read_drawing(image: np.ndarray) -> Analysis:
     last = st.session_state.get("analysis")
     if last is not None and st.session_state.get("analysis_key") == digest:
         return last
-    result = analyse(image, predictor_or_stop())
+    model = predictor_or_stop()
+    result = analyse(image, model, typicality=typicality(model.sha256))
     st.session_state["analysis"], st.session_state["analysis_key"] = result, digest
     return result
 
@@ -99,8 +109,9 @@ def read_upload(data: bytes, file_id: str) -> tuple[Analysis | None, str]:
     if st.session_state.get("analysis_key") == key:
         return st.session_state["analysis"], st.session_state.get("upload_note", "")
     try:
-        decoded = decode(data)
-        result, note = analyse(photo_ink(decoded.image), predictor_or_stop()), decoded.note
+        decoded, model = decode(data), predictor_or_stop()
+        result = analyse(photo_ink(decoded.image), model, typicality=typicality(model.sha256))
+        note = decoded.note
     except UploadError as exc:
         result, note = None, str(exc)
     st.session_state.update(analysis=result, analysis_key=key, upload_note=note)

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from lenet5.attribution import overlay
-from lenet5.pipeline import UNSURE, Analysis
+from lenet5.pipeline import Analysis
 from lenet5.plots import probability_bars, square, strip
 from lenet5.strokes import BRUSH, CANVAS
 from lenet5.ui.common import read_drawing, read_upload
@@ -83,8 +83,10 @@ def prediction_section(analysis: Analysis | None, hint: str = HINT) -> None:
         return
     r = analysis.reading
     st.metric("Prediction", str(r.digit), help="The digit with the highest probability.")
-    st.progress(r.confidence, text=f"{r.confidence:.0%} confident")
-    if r.confidence < UNSURE:
+    sure = (f"{r.confidence:.0%} by its softmax, which is sure of almost anything"
+            if analysis.atypical else f"{r.confidence:.0%} confident")
+    st.progress(r.confidence, text=sure)
+    if analysis.doubtful:
         st.warning(analysis.verdict())
     st.plotly_chart(probability_bars(r.probs), config=PLOT_CONFIG, key="probs")
 
