@@ -1,13 +1,13 @@
 """Stroke -> page updated, in headless Chromium: the full app vs a canvas-only app, side by side.
 
-    python -m benchmarks.latency [--drawings 30] [--rss-drawings 200]
+    python -m benchmarks.latency [--drawings 30] [--rss-drawings 200] [--cold-starts 5]
 
 Both apps run at once; drawings alternate between them, so both see the same machine load.
 For every stroke: time from mouse-up until the rerun it triggered has finished (the websocket's
 ``script_finished`` and ``data-test-script-state`` back to ``notRunning``). Also measures the
-full app's cold start (``streamlit run`` -> canvas usable; -> first prediction shown) and its
-server RSS and session state (keys, pickled bytes; ``$LENET5_STATE_LOG``) before and after
-``--rss-drawings`` more drawings. Prints one JSON object.
+full app's cold start (``streamlit run`` -> canvas usable; -> first prediction shown; median of
+``--cold-starts``) and its server RSS and session state (keys, pickled bytes;
+``$LENET5_STATE_LOG``) before and after ``--rss-drawings`` more drawings. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -79,13 +79,25 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m benchmarks.latency")
     p.add_argument("--drawings", type=int, default=30)
     p.add_argument("--rss-drawings", type=int, default=200)
+    p.add_argument("--cold-starts", type=int, default=5, help="cold starts to take the median of")
     a = p.parse_args(argv)
     samples = [json.loads(line) for line in SAMPLES.read_text().splitlines()]
     state_log = Path(tempfile.mkdtemp()) / "state.jsonl"
     os.environ["LENET5_STATE_LOG"] = str(state_log)  # the app server inherits it
     with sync_playwright() as pw:
         browser, context = B.launch(pw)
+        colds = []
+        for i in range(a.cold_starts - 1):  # each with its own server, closed again
+            log(f"cold start {i + 1}/{a.cold_starts}")
+            cold, (server, _, page, _, _) = cold_start(context)
+            page.close()
+            server.__exit__(None, None, None)
+            colds.append(cold)
+        log(f"cold start {a.cold_starts}/{a.cold_starts}")
         result, (server, proc, page, reruns, box) = cold_start(context)
+        colds.append(dict(result))
+        result = {k: round(statistics.median(c[k] for c in colds), 2) for k in result}
+        result["cold_starts"] = colds
         B.reset(page, reruns)
         with B.serve(HERE / "canvas_only_app.py") as (base_url, _):
             base_page = context.new_page()
