@@ -29,6 +29,16 @@ position measured over MNIST's 60,000 training digits. A plain resize of the who
 instead leaves the digit small, thin and off-centre, and the network reads far fewer drawings.
 """
 
+TYPICALITY = """
+A softmax always sums to one, so the network names a digit, often with 99% "confidence", for a
+letter or a star too. The page therefore asks a second question: do the network's own features
+(the 256 numbers after S4) look like those of the digits it learned from? Each digit's features
+over MNIST's training set are summarised by their mean and a covariance shared by all ten
+(Lee et al., NeurIPS 2018); a drawing farther (Mahalanobis distance) from every digit's mean
+than 99% of MNIST's held-out digits is said not to look much like a digit. About 1% of real
+digits are flagged that way, and about half of the letters and shapes the project tests with.
+"""
+
 CREDITS = """
 - **MNIST**: Y. LeCun, C. Cortes, C. J. C. Burges, *The MNIST database of handwritten digits*
   (CC BY-SA 3.0). The network is trained on it; a sample of test digits ships with the app.
@@ -62,5 +72,7 @@ def page() -> None:
     st.markdown(DIFFERENCES)
     st.subheader("Why drawings are preprocessed")
     st.markdown(PREPROCESSING)
+    st.subheader("Does it look like a digit at all?")
+    st.markdown(TYPICALITY)
     st.subheader("Credits")
     st.markdown(CREDITS)
