@@ -248,3 +248,24 @@ def test_a_letter_is_said_not_to_look_like_a_digit(page):
     pg.get_by_text("does not look much like the digits").wait_for(timeout=10_000)
     pg.screenshot(path=str(ARTIFACTS / "draw-letter.png"), full_page=True)
     assert pg.locator(B.EXCEPTION).count() == 0
+
+
+def test_photo_survives_a_visit_to_another_page_until_something_is_drawn(page):
+    from photos import encode, photo
+
+    pg, reruns, box = page
+    sample = SAMPLES[11]
+    upload(pg, "digit.png", encode(photo(sample)))
+    pg.locator(B.METRIC_VALUE).first.wait_for(timeout=15_000)
+    pg.get_by_role("link", name="Inside the network").click()
+    pg.wait_for_url("**/inside")
+    pg.get_by_text("Showing your current drawing").wait_for(timeout=10_000)
+    pg.get_by_role("link", name="Draw").click()
+    pg.get_by_text("Your last photo").wait_for(timeout=10_000)
+    pg.wait_for_selector(B.IDLE, timeout=10_000)
+    pg.wait_for_timeout(500)  # the canvas reports itself: the photo must stay
+    assert B.metric(pg) == str(sample["label"]) and pg.get_by_text("Your last photo").count()
+    other = SAMPLES[4]
+    box = pg.locator(B.CANVAS).bounding_box()
+    assert draw_sample(pg, reruns, box, other) == str(other["label"])
+    assert pg.get_by_text("Your last photo").count() == 0

@@ -60,6 +60,22 @@ def analysis_of(result) -> Analysis | None:
     return read_drawing(image)
 
 
+def strokes_in(drawing: dict | None) -> int:
+    return len((drawing or {}).get("objects") or [])
+
+
+def photo_kept(result, returning: bool) -> bool:
+    """Whether to keep showing the last photo although the uploader is empty: it was emptied
+    by going to another page and back (Streamlit clears it), not by the user's ✕, and nothing
+    has been drawn since."""
+    state = st.session_state.get("photo")  # "file": shown with its file; "kept": without
+    drawn = (result.image_data is not None
+             and strokes_in(result.json_data) != strokes_in(st.session_state.get("drawing")))
+    keep = state == "kept" and not drawn or state == "file" and returning
+    st.session_state["photo"] = "kept" if keep else None
+    return keep
+
+
 def upload_analysis(file) -> Analysis | None:
     """The uploaded file's analysis; a message instead when it cannot be read."""
     analysis, note = read_upload(file.getvalue(), file.file_id)
@@ -121,15 +137,20 @@ def attribution_section(analysis: Analysis) -> None:
 
 def page() -> None:
     st.title("Draw a digit")
+    returning = st.session_state.get("last_page") != "draw"
     left, right = st.columns([3, 2], gap="large")
     with left:
         result = canvas_section()
         file = upload_section()
     with right:
-        if file is None:
-            prediction_section(analysis := analysis_of(result))
-        else:
+        if file is not None:
+            st.session_state["photo"] = "file"
             prediction_section(analysis := upload_analysis(file), hint="")
+        elif photo_kept(result, returning):
+            st.caption("Your last photo. Draw on the canvas, or upload another one.")
+            prediction_section(analysis := st.session_state.get("analysis"), hint="")
+        else:
+            prediction_section(analysis := analysis_of(result))
     if analysis is not None and analysis.ok:
         steps_section(analysis)
         attribution_section(analysis)
