@@ -34,12 +34,21 @@ def _random_strokes(rng: np.random.Generator) -> list[np.ndarray]:
     return strokes
 
 
-def random_scribbles(n: int, seed: int = 0) -> np.ndarray:
-    """``(n, 28, 28) uint8`` preprocessed random scribbles (white on black), like MNIST."""
+def is_simple(strokes: list[np.ndarray]) -> bool:
+    """One stroke that is a line, a two-segment polyline or one curve: the stuff digits (1, 7,
+    the arcs of 0 and 6) are made of, so not a safe example of a non-digit."""
+    return len(strokes) == 1 and (len(strokes[0]) <= 3 or len(strokes[0]) == 30)
+
+
+def random_scribbles(n: int, seed: int = 0, simple: bool = True) -> np.ndarray:
+    """``(n, 28, 28) uint8`` preprocessed random scribbles (white on black), like MNIST;
+    ``simple=False`` leaves out the digit-like ones (see :func:`is_simple`)."""
     rng = np.random.default_rng(seed)
     out = []
     while len(out) < n:
         strokes = _random_strokes(rng)
+        if not simple and is_simple(strokes):
+            continue
         img = render(fit_strokes(strokes, *placement(strokes, rng, CANVAS)), CANVAS,
                      int(rng.integers(10, 30)))
         result = preprocess(img, dark_background=True)
@@ -48,9 +57,14 @@ def random_scribbles(n: int, seed: int = 0) -> np.ndarray:
     return np.stack(out) if out else np.zeros((0, 28, 28), np.uint8)
 
 
-def exposure_loss(weight: float):
-    """Per-sample loss on ``(labels 0-10, logits (N, 10))``: cross-entropy for digits,
-    ``weight`` x cross-entropy to the uniform distribution for ``OUTLIER``."""
+def exposure_loss(weight: float, kind: str = "uniform", cap: float = 0.5):
+    """Per-sample loss on ``(labels 0-10, logits (N, 10))``: cross-entropy for digits; for
+    ``OUTLIER``, ``weight`` x either the cross-entropy to the uniform distribution
+    (``kind="uniform"``) or ``max(0, log p_max - log cap)`` (``kind="hinge"``: only an outlier
+    read with a top probability above ``cap`` costs anything)."""
+    if kind not in ("uniform", "hinge"):
+        raise ValueError(f"unknown outlier loss {kind!r}")
+    log_cap = float(np.log(cap))
 
     def loss(y_true, logits):
         y = ops.cast(ops.reshape(y_true, (-1,)), "int32")
@@ -58,8 +72,11 @@ def exposure_loss(weight: float):
         log_z = ops.logsumexp(logits, axis=-1)
         picked = ops.take_along_axis(logits, ops.expand_dims(ops.where(is_out, 0, y), -1), -1)
         digit = log_z - ops.squeeze(picked, -1)
-        uniform = log_z - ops.mean(logits, axis=-1)
-        return ops.where(is_out, weight * uniform, digit)
+        if kind == "uniform":
+            unsure = log_z - ops.mean(logits, axis=-1)
+        else:
+            unsure = ops.relu(ops.max(logits, axis=-1) - log_z - log_cap)
+        return ops.where(is_out, weight * unsure, digit)
 
     return loss
 

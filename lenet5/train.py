@@ -28,6 +28,7 @@ from lenet5.augment import Augment, AugmentConfig  # noqa: E402
 from lenet5.data import load_mnist  # noqa: E402
 from lenet5.model import ModelConfig, architecture, build_model, feature_model  # noqa: E402
 from lenet5.outliers import OUTLIER, DigitAccuracy, exposure_loss, random_scribbles  # noqa: E402
+from lenet5.synth import STYLES, synthesize  # noqa: E402
 
 MODEL_FILE, SERVING_FILE = "lenet5.keras", "lenet5.tflite"
 
@@ -44,7 +45,14 @@ class TrainConfig:
     val_size: int = 5000
     limit: int = 0  # train on the first N training digits only (0: all); for smoke runs
     outliers: int = 0  # random non-digit scribbles added to training (outlier exposure)
-    outlier_weight: float = 0.3  # weight of their loss (cross-entropy to uniform)
+    outlier_weight: float = 0.3  # weight of their loss
+    outlier_loss: str = "uniform"  # uniform: cross-entropy to uniform | hinge: above the cap
+    outlier_cap: float = 0.5  # hinge: top probability an outlier may keep without loss
+    outlier_simple: bool = True  # False: leave out one-stroke lines and curves (digit-like)
+    flag_ones: int = 0  # synthesised European 1s (flag from the top) added to training
+    thin_flag_ones: int = 0  # the same, strokes first thinned to a pen's width
+    crossed_sevens: int = 0  # synthesised 7s with a bar across the stem
+    curled_nines: int = 0  # synthesised 9s with a tail curling left
 
 
 def learning_rate(cfg: TrainConfig, steps_per_epoch: int):
@@ -102,25 +110,44 @@ def versions() -> dict:
     return found
 
 
+def training_set(cfg: TrainConfig, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The training digits ``(N, 28, 28) uint8`` plus synthesised styles and outliers (label 10)."""
+    x_train, y_train = x, y
+    if cfg.limit:
+        x_train, y_train = x_train[: cfg.limit], y_train[: cfg.limit]
+    styles = {k: getattr(cfg, k) for k in STYLES if getattr(cfg, k)}
+    if styles:  # from the training digits only (never validation, test or pen data)
+        x_new, y_new = synthesize(x_train, y_train, styles, cfg.seed)
+        x_train, y_train = np.concatenate([x_train, x_new]), np.concatenate([y_train, y_new])
+    if cfg.outliers:
+        scribbles = random_scribbles(cfg.outliers, cfg.seed, cfg.outlier_simple)
+        x_train = np.concatenate([x_train, scribbles])
+        y_train = np.concatenate([y_train, np.full(cfg.outliers, OUTLIER, y_train.dtype)])
+    return x_train, y_train
+
+
+def training_loss(cfg: TrainConfig):
+    """Keras' cross-entropy on logits (as the committed model was trained: the same numbers, so
+    the same model), or the outlier-exposure loss when there are outliers."""
+    if not cfg.outliers:
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    return exposure_loss(cfg.outlier_weight, cfg.outlier_loss, cfg.outlier_cap)
+
+
 def train(cfg: TrainConfig, data_path: str | None, out: Path,
           aug_cfg: AugmentConfig | None = None) -> dict:
     """Train, evaluate on the test set, write all artifacts to ``out``; return the metrics."""
     keras.utils.set_random_seed(cfg.seed)
     tf.config.experimental.enable_op_determinism()
     data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
-    x_train, y_train = data.x_train, data.y_train
-    if cfg.limit:
-        x_train, y_train = x_train[: cfg.limit], y_train[: cfg.limit]
-    if cfg.outliers:
-        x_train = np.concatenate([x_train, random_scribbles(cfg.outliers, cfg.seed)])
-        y_train = np.concatenate([y_train, np.full(cfg.outliers, OUTLIER, y_train.dtype)])
+    x_train, y_train = training_set(cfg, data.x_train, data.y_train)
     aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
     model = build_model(ModelConfig())
     trainer = training_model(model, aug, cfg.seed)
     steps = int(np.ceil(len(x_train) / cfg.batch_size))
     trainer.compile(
         optimizer=keras.optimizers.Adam(learning_rate(cfg, steps)),
-        loss=exposure_loss(cfg.outlier_weight),  # plain cross-entropy when there are none
+        loss=training_loss(cfg),
         metrics=[DigitAccuracy()],
     )
     start = time.perf_counter()
@@ -167,19 +194,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--outliers", type=int, default=d.outliers,
                    help="add N random non-digit scribbles, taught to be unsure (0: off)")
     p.add_argument("--outlier-weight", type=float, default=d.outlier_weight)
+    p.add_argument("--outlier-loss", choices=["uniform", "hinge"], default=d.outlier_loss,
+                   help="uniform: cross-entropy to uniform; hinge: only a top probability "
+                        "above --outlier-cap costs")
+    p.add_argument("--outlier-cap", type=float, default=d.outlier_cap)
+    p.add_argument("--outlier-simple", action=argparse.BooleanOptionalAction,
+                   default=d.outlier_simple, help="--no-outlier-simple: no one-stroke "
+                   "lines or curves among the outliers (they look like parts of digits)")
+    for style in STYLES:
+        p.add_argument(f"--{style.replace('_', '-')}", type=int, default=getattr(d, style),
+                       help="add N synthesised digits in this writing style (lenet5/synth.py)")
     for name, value in AugmentConfig().to_dict().items():
         p.add_argument(f"--aug-{name}", type=float, default=value, help="augmentation setting")
     return p.parse_args(argv)
 
 
+def configs(a: argparse.Namespace) -> tuple[TrainConfig, AugmentConfig]:
+    """The training and augmentation configuration given by parsed command-line flags."""
+    cfg = TrainConfig(**{k: getattr(a, k) for k in TrainConfig().__dict__ if k != "warmup_epochs"})
+    aug = AugmentConfig(**{k: getattr(a, f"aug_{k}") for k in AugmentConfig().to_dict()})
+    return cfg, aug
+
+
 def main(argv: list[str] | None = None) -> None:
     a = parse_args(argv)
-    cfg = TrainConfig(
-        epochs=a.epochs, batch_size=a.batch_size, seed=a.seed, lr=a.lr, schedule=a.schedule,
-        augment=a.augment, val_size=a.val_size, limit=a.limit, outliers=a.outliers,
-        outlier_weight=a.outlier_weight,
-    )
-    aug = AugmentConfig(**{k: getattr(a, f"aug_{k}") for k in AugmentConfig().to_dict()})
+    cfg, aug = configs(a)
     result = train(cfg, a.data, a.out, aug)
     print(json.dumps({k: result[k] for k in ("test_accuracy", "param_count", "train_seconds")}))
 

@@ -62,3 +62,27 @@ def test_outlier_exposure_run(mnist_path, tmp_path):
     history = json.loads((tmp_path / "history.json").read_text())
     assert 0 < history["accuracy"][0] <= 1  # digits only: outliers have no right answer
     assert result["test"]["n"] == 10_000 and len(result["test"]["confusion_matrix"]) == 10
+
+
+def test_flags_reach_the_config():
+    cfg, aug = train.configs(train.parse_args([
+        "--flag-ones", "30", "--crossed-sevens", "20", "--curled-nines", "10", "--outliers", "5",
+        "--outlier-loss", "hinge", "--outlier-cap", "0.4", "--outlier-weight", "0.2",
+        "--no-outlier-simple", "--epochs", "3", "--aug-prob", "0.5"]))
+    assert (cfg.flag_ones, cfg.crossed_sevens, cfg.curled_nines) == (30, 20, 10)
+    assert (cfg.outliers, cfg.outlier_loss, cfg.outlier_cap, cfg.outlier_weight) == (
+        5, "hinge", 0.4, 0.2)
+    assert cfg.epochs == 3 and aug.prob == 0.5 and cfg.outlier_simple is False
+    default, _ = train.configs(train.parse_args([]))
+    assert default == train.TrainConfig()  # plain `python -m lenet5.train` uses the defaults
+
+
+def test_training_set_adds_styles_and_outliers(mnist_path):
+    with np.load(mnist_path) as f:
+        x, y = f["x_train"][:2000], f["y_train"][:2000]
+    cfg = train.TrainConfig(limit=1000, flag_ones=20, crossed_sevens=10, curled_nines=5,
+                            outliers=7)
+    xs, ys = train.training_set(cfg, x, y)
+    assert xs.shape == (1042, 28, 28) and xs.dtype == np.uint8 and len(ys) == 1042
+    assert np.array_equal(xs[:1000], x[:1000]) and np.array_equal(ys[:1000], y[:1000])
+    assert np.bincount(ys[1000:], minlength=11).tolist() == [0, 20, 0, 0, 0, 0, 0, 10, 0, 5, 7]
