@@ -93,13 +93,20 @@ def features_of(predictor: Predictor, images: np.ndarray) -> np.ndarray:
     return out.reshape(len(images), -1)
 
 
-def build(data_path: str | None, model: Path = SERVING_PATH, seed: int = 0) -> Typicality:
-    """Statistics for the serving model ``model`` from MNIST's training digits; the threshold
-    from the held-out validation digits (the same split as training with ``seed``)."""
+def typicality_for(model: Path, x_train: np.ndarray, y_train: np.ndarray,
+                   x_val: np.ndarray) -> Typicality:
+    """Statistics for the serving model ``model`` from ``(N, 28, 28) uint8`` training digits
+    and labels; the threshold from held-out ``x_val``."""
     predictor = Predictor(model)
+    return fit(features_of(predictor, x_train), y_train, features_of(predictor, x_val),
+               predictor.sha256)
+
+
+def build(data_path: str | None, model: Path = SERVING_PATH, seed: int = 0) -> Typicality:
+    """:func:`typicality_for` MNIST's training digits, the threshold from the validation
+    digits held out by training with ``seed``."""
     data = load_mnist(data_path, val_size=5000, seed=seed)
-    return fit(features_of(predictor, data.x_train), data.y_train,
-               features_of(predictor, data.x_val), predictor.sha256)
+    return typicality_for(model, data.x_train, data.y_train, data.x_val)
 
 
 def check(t: Typicality, predictor: Predictor, data_path: str | None,

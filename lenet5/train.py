@@ -3,7 +3,8 @@
     python -m lenet5.train --data ../shared/data/mnist.npz --out models
 
 Writes ``lenet5.keras`` (Keras model), ``lenet5.tflite`` (LiteRT serving model with every named
-layer as an output), ``history.json`` and ``metrics.json`` to ``--out``.
+layer as an output), ``history.json``, ``metrics.json``, ``architecture.json``, ``kernels.npz``
+and ``ood.npz`` (what typical digits look like to it, :mod:`lenet5.ood`) to ``--out``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from lenet5 import metrics  # noqa: E402
+from lenet5 import metrics, ood  # noqa: E402
 from lenet5.augment import Augment, AugmentConfig  # noqa: E402
 from lenet5.data import load_mnist  # noqa: E402
 from lenet5.model import ModelConfig, architecture, build_model, feature_model  # noqa: E402
@@ -162,6 +163,9 @@ def train(cfg: TrainConfig, data_path: str | None, out: Path,
     model.save(out / MODEL_FILE)
     export_serving(model, out / SERVING_FILE)
     write_inspection(model, out)
+    n = cfg.limit or len(data.x_train)  # the MNIST digits themselves: no synthetic ones
+    ood.save(ood.typicality_for(out / SERVING_FILE, data.x_train[:n], data.y_train[:n],
+                                data.x_val), out / ood.OOD_PATH.name)
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     hist["epoch"] = list(range(1, cfg.epochs + 1))
     (out / "history.json").write_text(json.dumps(hist, indent=1))

@@ -12,7 +12,7 @@ from lenet5.inference import Predictor  # noqa: E402
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = {"lenet5.keras", "lenet5.tflite", "history.json", "metrics.json",
-             "architecture.json", "kernels.npz"}
+             "architecture.json", "kernels.npz", "ood.npz"}
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,12 @@ def test_writes_all_artifacts(run):
         history)
     arch = json.loads((run / "architecture.json").read_text())
     assert [r["layer"] for r in arch][0] == "c1" and sum(r["params"] for r in arch) == 44_426
+
+
+def test_typicality_statistics_belong_to_the_trained_model(run):
+    from lenet5 import ood
+
+    assert ood.load(run / "ood.npz", Predictor(run / "lenet5.tflite").sha256) is not None
 
 
 def test_serving_model_loads_and_agrees_with_metrics(run, mnist_path):
