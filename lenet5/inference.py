@@ -89,8 +89,10 @@ class Predictor:
         return interpreter.get_signature_runner("serving_default")
 
     @staticmethod
-    def _call(runner, x: np.ndarray) -> dict[str, np.ndarray]:
-        return {k: np.array(v, copy=True) for k, v in runner(image=x).items()}
+    def _call(runner, x: np.ndarray, keys: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+        """Copies of the outputs named in ``keys`` (all by default)."""
+        out = runner(image=x)
+        return {k: np.array(out[k], copy=True) for k in keys or out}
 
     def __call__(self, image: np.ndarray) -> Reading:
         """Read one preprocessed digit, ``(28, 28) float32 in [0, 1]``."""
@@ -100,19 +102,21 @@ class Predictor:
         maps = {k: v[0] for k, v in out.items()}
         return Reading(probs=softmax(maps[LOGITS]), maps=maps)
 
-    def run_batch(self, images: np.ndarray, batch: int = 256) -> dict[str, np.ndarray]:
-        """All outputs for ``(N, 28, 28) float32 in [0, 1]`` digits, in chunks of ``batch``."""
+    def run_batch(self, images: np.ndarray, batch: int = 256,
+                  keys: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+        """The outputs named in ``keys`` (default: all) for ``(N, 28, 28) float32 in [0, 1]``
+        digits, in chunks of ``batch``."""
         x = np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
         parts: list[dict[str, np.ndarray]] = []
         with self._lock:
             if self._batch is None:
                 self._batch = self._runner(self._content)
             for i in range(0, len(x), batch):
-                parts.append(self._call(self._batch, x[i : i + batch]))
+                parts.append(self._call(self._batch, x[i : i + batch], keys))
         if not parts:
             raise ValueError("run_batch needs at least one image")
         return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """``(N, 10) float32`` probabilities for ``(N, 28, 28)`` digits."""
-        return softmax(self.run_batch(images)[LOGITS])
+        return softmax(self.run_batch(images, keys=(LOGITS,))[LOGITS])

@@ -9,6 +9,7 @@ import json
 import os
 import pickle
 
+import cv2
 import numpy as np
 import streamlit as st
 
@@ -36,6 +37,7 @@ def warm_up() -> int:
     """
     for name in WARM_MODULES:
         importlib.import_module(name)
+    cv2.setNumThreads(1)  # sessions already run in parallel; OpenCV's own pool only contends
     gc.freeze()
     return gc.get_freeze_count()
 
