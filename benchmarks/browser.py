@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+PEN_SAMPLES = ROOT / "tests" / "data" / "pendigits_sample.jsonl"  # see tests/data/README.md
 CHROMIUM = os.environ.get("LENET5_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CANVAS = "canvas.upper-canvas"
@@ -29,6 +30,13 @@ RESET = 'button[title="Reset canvas & history"]'
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
 EXCEPTION = '[data-testid="stException"]'
+
+
+def pen_samples() -> list[dict]:
+    """The 20 shipped pen-drawn digits, two of each (``label``, ``strokes`` with y up)."""
+    from lenet5.strokes import read_jsonl
+
+    return list(read_jsonl(PEN_SAMPLES))
 
 
 def free_port() -> int:

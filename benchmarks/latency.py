@@ -26,7 +26,6 @@ from playwright.sync_api import sync_playwright
 from benchmarks import browser as B
 
 HERE = Path(__file__).resolve().parent
-SAMPLES = HERE.parent / "tests" / "data" / "pendigits_sample.jsonl"
 
 
 def log(*parts) -> None:
@@ -66,7 +65,7 @@ def cold_start(context) -> tuple[dict, object]:
     reruns = B.Reruns(page)
     box = B.open_app(page, url)
     usable = time.perf_counter() - t0
-    sample = json.loads(SAMPLES.read_text().splitlines()[2])
+    sample = B.pen_samples()[2]
     t_up = B.draw(page, B.to_canvas(sample["strokes"], box))
     page.locator(B.METRIC_VALUE).first.wait_for(timeout=30_000)
     first = time.perf_counter() - t_up
@@ -81,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rss-drawings", type=int, default=200)
     p.add_argument("--cold-starts", type=int, default=5, help="cold starts to take the median of")
     a = p.parse_args(argv)
-    samples = [json.loads(line) for line in SAMPLES.read_text().splitlines()]
+    samples = B.pen_samples()
     state_log = Path(tempfile.mkdtemp()) / "state.jsonl"
     os.environ["LENET5_STATE_LOG"] = str(state_log)  # the app server inherits it
     with sync_playwright() as pw:

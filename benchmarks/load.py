@@ -23,7 +23,6 @@ import json
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
@@ -32,7 +31,6 @@ from benchmarks import browser as B
 
 OPEN_STAGGER_S = 0.5  # session k opens the app k * 0.5 s after the first
 DRAWN = "canvas.dc-canvas.lower-canvas"  # the strokes (the background is another canvas)
-SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "data" / "pendigits_sample.jsonl"
 
 
 class Session:
@@ -136,7 +134,7 @@ async def run_session(context, url: str, digits: list[dict], start: int,
 
 async def main_async(n_sessions: int, n_drawings: int, move_hz: float = 0.0,
                      pause_s: float = 0.0) -> dict:
-    samples = [json.loads(line) for line in SAMPLES.read_text().splitlines()]
+    samples = B.pen_samples()
     digits = [samples[i % len(samples)] for i in range(n_drawings)]
     pace = (1 / move_hz if move_hz else 0.0, pause_s)
     async with async_playwright() as pw:

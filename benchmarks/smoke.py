@@ -11,22 +11,18 @@ unless each Prediction shown is right and no page shows an exception.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 from benchmarks import browser as B
-
-SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "data" / "pendigits_sample.jsonl"
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.smoke")
     p.add_argument("--app-python", default=sys.executable, help="interpreter running the app")
     a = p.parse_args(argv)
-    samples = [json.loads(line) for line in SAMPLES.read_text().splitlines()][::7]
+    samples = B.pen_samples()[::7]
     failures = []
     with sync_playwright() as pw, B.serve(python=a.app_python) as (url, _):
         browser, context = B.launch(pw)

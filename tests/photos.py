@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import io
-import json
 import struct
 import zlib
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from benchmarks import browser as B
 from lenet5.strokes import fit_strokes, render
 
-SAMPLES = [json.loads(line) for line in
-           (Path(__file__).resolve().parent / "data" / "pendigits_sample.jsonl").open()]
+SAMPLES = B.pen_samples()
 
 
 def photo(sample: dict, size=(600, 800), brush: int = 24, seed: int = 0) -> np.ndarray:

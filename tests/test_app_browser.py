@@ -6,7 +6,6 @@ Screenshots of every page land in test-artifacts/.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -14,11 +13,12 @@ import numpy as np
 import pytest
 
 from benchmarks import browser as B
+from benchmarks.latency import last_state
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE.parent / "test-artifacts"
-SAMPLES = [json.loads(line) for line in (HERE / "data" / "pendigits_sample.jsonl").open()]
+SAMPLES = B.pen_samples()
 PAGES = {"inside": "Inside the network", "training": "Training", "about": "About", "draw": "Draw"}
 
 
@@ -201,7 +201,7 @@ def test_session_state_does_not_grow_with_drawings(app, tmp_path, monkeypatch):
             assert draw_sample(pg, reruns, box, SAMPLES[i % len(SAMPLES)]) is not None
             B.reset(pg, reruns)
             pg.wait_for_timeout(100)
-            after_reset.append(json.loads(log.read_text().splitlines()[-1]))
+            after_reset.append(last_state(log))
         pg.close()
     assert after_reset[2]["keys"] == after_reset[-1]["keys"]
     assert after_reset[-1]["bytes"] > 0
