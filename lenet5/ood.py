@@ -25,8 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from lenet5.data import load_mnist
-from lenet5.inference import LOGITS, MODELS_DIR, SERVING_PATH, Predictor
-from lenet5.metrics import softmax
+from lenet5.inference import MODELS_DIR, SERVING_PATH, Predictor
 
 LAYER = "flatten"  # S4's 256 features: separates non-digits best of the layers (measured)
 QUANTILE = 0.99
@@ -115,25 +114,20 @@ def check(t: Typicality, predictor: Predictor, data_path: str | None,
     digits and pen-drawn digits (false alarms) and for letters and shapes (wanted)."""
     # imported here: they import lenet5.pipeline, which imports this module
     from lenet5.evaluate import canvas_inputs
-    from lenet5.pipeline import UNSURE
-    from lenet5.preprocess import preprocess
-    from lenet5.scribbles import drawings
+    from lenet5.scribbles import confident_rate
     from lenet5.strokes import read_jsonl
 
-    def flagged(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        out = predictor.run_batch(x)
-        unsure = softmax(out[LOGITS]).max(1) < UNSURE
-        return t.atypical(out[LAYER].reshape(len(x), -1)), unsure
+    def atypical(x: np.ndarray) -> float:
+        return float(t.atypical(predictor.run_batch(x, keys=(LAYER,))[LAYER]).mean())
 
     data = load_mnist(data_path, val_size=5000)
-    result = {"mnist_test_atypical": float(flagged(data.x_test.astype(np.float32) / 255)[0].mean())}
+    result = {"mnist_test_atypical": atypical(data.x_test.astype(np.float32) / 255)}
     if pendigits:
         x, ok = canvas_inputs(list(read_jsonl(pendigits)))
-        result["pendigits_atypical"] = float(flagged(x[ok])[0].mean())
-    pre = [preprocess(img, dark_background=True) for img in drawings(600, 0)[0]]
-    atyp, unsure = flagged(np.stack([r.image for r in pre if r.ok]))
-    result.update(scribbles_atypical=float(atyp.mean()),
-                  scribbles_still_confident=float((~atyp & ~unsure).sum() / len(pre)))
+        result["pendigits_atypical"] = atypical(x[ok])
+    scribbles = confident_rate(predictor, typicality=t)
+    result.update(scribbles_atypical=scribbles["atypical"],
+                  scribbles_still_confident=scribbles["confident"])
     return {k: round(v, 4) for k, v in result.items()}
 
 

@@ -3,10 +3,12 @@
     python -m lenet5.scribbles [--n 600] [--seed 0] [--model PATH]
 
 A demo is drawn on by strangers: they will write letters and shapes too. The page must then say
-it is not sure (confidence below ``pipeline.UNSURE``) or that there is nothing to read, rather
-than show a confident digit. Each shape is a list of strokes in the unit square (y down),
-jittered (rotation, aspect, wobble) and drawn like a canvas drawing. Prints one JSON object:
-the fractions read confidently, read unsure, and found unreadable, overall and per shape.
+it is not sure (confidence below ``pipeline.UNSURE``), that the drawing does not look like a
+digit (:mod:`lenet5.ood`, when ``ood.npz`` lies beside the model) or that there is nothing to
+read, rather than show a confident digit. Each shape is a list of strokes in the unit square
+(y down), jittered (rotation, aspect, wobble) and drawn like a canvas drawing. Prints one JSON
+object: the fractions read confidently, read unsure, said atypical and found unreadable,
+overall, and the fraction read confidently per shape.
 Letters that are digits in disguise (O, I, S, Z, B, G, q) are left out on purpose.
 """
 
@@ -15,10 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 
-from lenet5.inference import SERVING_PATH, Predictor
+from lenet5 import ood
+from lenet5.inference import LOGITS, SERVING_PATH, Predictor
+from lenet5.metrics import softmax
 from lenet5.pipeline import UNSURE
 from lenet5.preprocess import preprocess
 from lenet5.strokes import CANVAS, render_random
@@ -86,16 +91,22 @@ def drawings(n: int, seed: int = 0) -> tuple[list[np.ndarray], list[str]]:
     return images, labels
 
 
-def confident_rate(predictor: Predictor, n: int = 600, seed: int = 0) -> dict:
-    """How the page answers non-digits: fractions confident / unsure / nothing to read."""
+def confident_rate(predictor: Predictor, n: int = 600, seed: int = 0,
+                   typicality: ood.Typicality | None = None) -> dict:
+    """How the page answers non-digits: fractions confident / unsure / atypical (said not to
+    look like a digit; only with ``typicality``) / nothing to read."""
     images, labels = drawings(n, seed)
     pre = [preprocess(img, dark_background=True) for img in images]
     ok = np.array([r.ok for r in pre])
     x = np.stack([r.image if r.ok else np.zeros((28, 28), np.float32) for r in pre])
-    conf = predictor.probabilities(x).max(1)
-    outcome = np.where(~ok, "unreadable", np.where(conf >= UNSURE, "confident", "unsure"))
+    out = predictor.run_batch(x, keys=(LOGITS, ood.LAYER))
+    conf = softmax(out[LOGITS]).max(1)
+    atypical = (typicality.atypical(out[ood.LAYER]) if typicality is not None
+                else np.zeros(n, bool))
+    outcome = np.where(~ok, "unreadable", np.where(atypical, "atypical", np.where(
+        conf >= UNSURE, "confident", "unsure")))
     labels = np.array(labels)
-    kinds = ("confident", "unsure", "unreadable")
+    kinds = ("confident", "unsure", "atypical", "unreadable")
     frac = {k: round(float((outcome == k).mean()), 4) for k in kinds}
     per_shape = {name: round(float((outcome[labels == name] == "confident").mean()), 3)
                  for name in SHAPES}
@@ -111,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-confident", type=float,
                    help="exit 1 if the fraction read confidently exceeds this")
     a = p.parse_args(argv)
-    result = confident_rate(Predictor(a.model), a.n, a.seed)
+    predictor = Predictor(a.model)
+    # as the page does: with the typicality check trained beside the model, if it is there
+    typicality = ood.load(Path(a.model).parent / ood.OOD_PATH.name, predictor.sha256)
+    result = confident_rate(predictor, a.n, a.seed, typicality)
     print(json.dumps(result))
     if a.max_confident is not None and result["confident"] > a.max_confident:
         return 1

@@ -30,3 +30,16 @@ def test_confident_rate_fractions_add_up():
     total = result["confident"] + result["unsure"] + result["unreadable"]
     assert abs(total - 1) < 1e-6
     assert set(result["confident_per_shape"]) == set(scribbles.SHAPES)
+
+
+def test_the_typicality_check_takes_shapes_out_of_the_confident_ones():
+    from lenet5 import ood
+
+    predictor = Predictor()
+    typicality = ood.load(ood.OOD_PATH, predictor.sha256)
+    plain = scribbles.confident_rate(predictor, n=60, seed=2)
+    checked = scribbles.confident_rate(predictor, n=60, seed=2, typicality=typicality)
+    assert plain["atypical"] == 0 and checked["atypical"] > 0.3
+    assert checked["confident"] < plain["confident"]
+    kinds = ("confident", "unsure", "atypical", "unreadable")
+    assert abs(sum(checked[k] for k in kinds) - 1) < 1e-3  # each rounded to 4 places

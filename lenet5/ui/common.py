@@ -27,8 +27,9 @@ WARM_MODULES = ("pandas", "pyarrow", "PIL.Image", "PIL.PngImagePlugin")
 
 @st.cache_resource(show_spinner=False)
 def warm_up() -> int:
-    """Once per server process: import what the pages will need, then move every object alive
-    now (modules, classes: about 120,000, never freed) out of the garbage collector's reach.
+    """Once per server process: import what the pages will need, keep OpenCV to one thread per
+    call, then move every object alive now (modules, classes: about 120,000, never freed) out
+    of the garbage collector's reach.
 
     Streamlit runs a full ``gc.collect()`` after every script run; scanning those objects cost
     ~55 ms per run (measured), longer than reading the digit. No ``gc.collect()`` first: at
@@ -92,14 +93,19 @@ def mnist_sample() -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         return None
 
 
+def read(ink: np.ndarray) -> Analysis:
+    """Analyse light ink on black with the shared predictor and its typicality check."""
+    model = predictor_or_stop()
+    return analyse(ink, model, typicality=typicality(model.sha256))
+
+
 def read_drawing(image: np.ndarray) -> Analysis:
     """Analyse a canvas image, reusing the last result when the pixels have not changed."""
     digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).hexdigest()
     last = st.session_state.get("analysis")
     if last is not None and st.session_state.get("analysis_key") == digest:
         return last
-    model = predictor_or_stop()
-    result = analyse(image, model, typicality=typicality(model.sha256))
+    result = read(image)
     st.session_state["analysis"], st.session_state["analysis_key"] = result, digest
     return result
 
@@ -111,9 +117,8 @@ def read_upload(data: bytes, file_id: str) -> tuple[Analysis | None, str]:
     if st.session_state.get("analysis_key") == key:
         return st.session_state["analysis"], st.session_state.get("upload_note", "")
     try:
-        decoded, model = decode(data), predictor_or_stop()
-        result = analyse(photo_ink(decoded.image), model, typicality=typicality(model.sha256))
-        note = decoded.note
+        decoded = decode(data)
+        result, note = read(photo_ink(decoded.image)), decoded.note
     except UploadError as exc:
         result, note = None, str(exc)
     st.session_state.update(analysis=result, analysis_key=key, upload_note=note)
