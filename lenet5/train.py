@@ -164,8 +164,8 @@ def train(cfg: TrainConfig, data_path: str | None, out: Path,
     export_serving(model, out / SERVING_FILE)
     write_inspection(model, out)
     n = cfg.limit or len(data.x_train)  # the MNIST digits themselves: no synthetic ones
-    ood.save(ood.typicality_for(out / SERVING_FILE, data.x_train[:n], data.y_train[:n],
-                                data.x_val), out / ood.OOD_PATH.name)
+    ood.save(ood.typicality_for(out / SERVING_FILE, data.x_train[:n], data.x_val),
+             out / ood.OOD_PATH.name)
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     hist["epoch"] = list(range(1, cfg.epochs + 1))
     (out / "history.json").write_text(json.dumps(hist, indent=1))

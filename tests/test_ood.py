@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from scipy.spatial.distance import mahalanobis
+from scipy.spatial.distance import cdist
 
 from lenet5 import ood
 from lenet5.inference import Predictor
@@ -12,47 +12,55 @@ from lenet5.samples import load_mnist_sample
 from lenet5.scribbles import drawings
 
 
-def blobs(n=400, d=5, seed=0):
+def blobs(n=400, d=8, seed=0):
+    """ReLU-like features (>= 0) in 10 clusters."""
     rng = np.random.default_rng(seed)
-    labels = np.arange(n) % 10
-    centres = rng.normal(0, 5, (10, d))
-    return centres[labels] + rng.normal(0, 1, (n, d)), labels
+    centres = rng.uniform(0, 5, (10, d))
+    return np.maximum(centres[np.arange(n) % 10] + rng.normal(0, 0.5, (n, d)), 0)
 
 
-def test_fit_matches_a_pooled_covariance_reference():
-    x, y = blobs()
-    t = ood.fit(x, y, x[:50], "sha", ridge=0.0)
-    means = np.stack([x[y == k].mean(0) for k in range(10)])
-    pooled = sum(np.cov(x[y == k].T, bias=True) * (y == k).sum() for k in range(10)) / len(x)
-    assert np.allclose(t.means, means, atol=1e-5)
-    assert np.allclose(t.precision, np.linalg.inv(pooled), rtol=1e-4, atol=1e-5)
+def test_distance_is_the_kth_smallest_scipy_cosine_distance():
+    x = blobs()
+    t = ood.fit(x, x[:50], "sha", k=3, size=300)
+    probe = np.maximum(np.random.default_rng(2).normal(1, 2, (20, x.shape[1])), 0.01)
+    expected = np.sort(cdist(probe, t.bank, "cosine"), axis=1)[:, 2]
+    assert np.allclose(t.distance(probe), expected, atol=1e-5)
+    assert np.allclose(t.distance(probe, chunk=7), t.distance(probe))
 
 
-def test_distance_matches_scipy_mahalanobis():
-    x, y = blobs(seed=1)
-    t = ood.fit(x, y, x, "sha")
-    probe = np.random.default_rng(2).normal(0, 6, (20, x.shape[1]))
-    expected = [min(mahalanobis(p, m, t.precision) ** 2 for m in t.means) for p in probe]
-    assert np.allclose(t.distance(probe), expected, rtol=1e-4)
+def test_bank_is_a_quantised_sample_of_the_training_features():
+    x = blobs(seed=1)
+    t = ood.fit(x, x, "sha", size=100)
+    assert t.bank.shape == (100, x.shape[1])
+    assert t.codes.dtype == np.int8 and t.codes.min() >= 0
+    assert np.allclose(np.linalg.norm(t.bank, axis=1), 1, atol=1e-6)
+    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
+    nearest = cdist(t.bank, unit, "cosine").min(1)  # every bank row is one of the digits
+    assert nearest.max() < 1e-3
 
 
 def test_threshold_flags_the_chosen_share_of_held_out_data():
-    x, y = blobs(n=4000, seed=3)
-    t = ood.fit(x, y, x[:2000], "sha", quantile=0.95)
+    x = blobs(n=4000, seed=3)
+    t = ood.fit(x[2000:], x[:2000], "sha", quantile=0.95)
     assert t.atypical(x[:2000]).mean() == pytest.approx(0.05, abs=0.002)
-    assert t.atypical(x[:, ::-1] * 3).mean() > 0.5  # features from elsewhere
+    other = np.maximum(np.random.default_rng(4).normal(0, 1, (500, x.shape[1])), 0) + 1e-3
+    assert t.atypical(other).mean() > 0.5  # features from elsewhere
 
 
-def test_saved_statistics_are_used_only_with_their_model(tmp_path):
-    x, y = blobs(seed=4)
-    t = ood.fit(x, y, x, "abc")
+def test_saved_bank_is_used_only_with_its_model(tmp_path):
+    x = blobs(seed=4)
+    t = ood.fit(x, x, "abc")
     ood.save(t, tmp_path / "ood.npz")
     back = ood.load(tmp_path / "ood.npz", "abc")
-    assert np.array_equal(back.precision, t.precision) and back.threshold == t.threshold
+    assert np.array_equal(back.codes, t.codes) and back.threshold == pytest.approx(t.threshold)
+    assert back.k == t.k
     assert ood.load(tmp_path / "ood.npz", "another model") is None
     assert ood.load(tmp_path / "missing.npz", "abc") is None
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
     assert ood.load(tmp_path / "bad.npz", "abc") is None
+    np.savez(tmp_path / "old.npz", means=np.zeros((10, 2)), model_sha256=np.array("abc"),
+             layer=np.array(ood.LAYER), threshold=np.float32(1))  # the earlier Gaussian file
+    assert ood.load(tmp_path / "old.npz", "abc") is None
 
 
 @pytest.fixture(scope="module")

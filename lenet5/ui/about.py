@@ -32,11 +32,12 @@ instead leaves the digit small, thin and off-centre, and the network reads far f
 TYPICALITY = """
 A softmax always sums to one, so the network names a digit, often with 99% "confidence", for a
 letter or a star too. The page therefore asks a second question: do the network's own features
-(the 256 numbers after S4) look like those of the digits it learned from? Each digit's features
-over MNIST's training set are summarised by their mean and a covariance shared by all ten
-(Lee et al., NeurIPS 2018); a drawing farther (Mahalanobis distance) from every digit's mean
-than 99% of MNIST's held-out digits is said not to look much like a digit. About 1% of real
-digits are flagged that way, and about half of the letters and shapes the project tests with.
+(the 256 numbers after S4) look like those of the digits it learned from? The page keeps the
+features of 20,000 MNIST training digits and finds the five most similar to your drawing's (by
+the angle between them: Sun et al., ICML 2022). If even the fifth is farther away than it is
+for 99% of MNIST's held-out digits, the page says the drawing does not look much like a digit.
+About 1% of real digits are flagged that way, and about three quarters of the letters and
+shapes the project tests with (squares and smileys still pass for zeros).
 """
 
 CREDITS = """
