@@ -3,7 +3,9 @@ image, against seed-style ``keras_model.predict`` on one image, measured side by
 
     python -m lenet5.bench [--repeats 300] [--keras-repeats 40]
 
-Prints one JSON object with medians (ms) and the speed-up ratio.
+Prints one JSON object with medians (ms) and the speed-up ratio; also the extras the Draw page
+computes per drawing: the typicality check (:mod:`lenet5.ood`) and the nearest MNIST digits
+(:mod:`lenet5.neighbours`), when their files match the model.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 
 import numpy as np
 
+from lenet5 import neighbours, ood
 from lenet5.inference import MODELS_DIR, Predictor
 from lenet5.preprocess import preprocess
 from lenet5.strokes import CANVAS, render
@@ -38,6 +41,22 @@ def time_ms(fn, repeats: int) -> list[float]:
         fn()
         times.append((time.perf_counter() - t) * 1e3)
     return times
+
+
+def extras_ms(predictor: Predictor, maps: dict, repeats: int) -> dict:
+    """Median ms of the typicality check and the nearest-digit search for one drawing."""
+    out = {}
+    t = ood.load(ood.OOD_PATH, predictor.sha256)
+    if t is not None:
+        f = maps[ood.LAYER][None]
+        out["typicality_p50_ms"] = round(statistics.median(time_ms(lambda: t.atypical(f),
+                                                                   repeats)), 4)
+    nb = neighbours.load(neighbours.NEIGHBOURS_PATH, predictor.sha256)
+    if nb is not None:
+        f6 = maps[neighbours.LAYER]
+        out["neighbours_p50_ms"] = round(statistics.median(time_ms(lambda: nb.nearest(f6),
+                                                                   repeats)), 4)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -68,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         seed += time_ms(lambda: model.predict(one, verbose=0), a.keras_repeats // rounds)
         ours += time_ms(serve, a.repeats // rounds)
     pre = time_ms(lambda: preprocess(canvases[3], dark_background=True), a.repeats)
+    extras = extras_ms(predictor, serve().maps, a.repeats)
     p50_ours, p50_seed = statistics.median(ours), statistics.median(seed)
     print(json.dumps({
         "serve_p50_ms": round(p50_ours, 4),
@@ -76,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
         "keras_predict_p50_ms": round(p50_seed, 2),
         "speedup": round(p50_seed / p50_ours, 1),
         "litert_load_s": round(load_s, 3),
-        "n_serve": len(ours), "n_keras": len(seed),
+        "n_serve": len(ours), "n_keras": len(seed), **extras,
     }))
 
 

@@ -34,6 +34,7 @@ class Mnist:
     y_test: np.ndarray
     source: str
     sha256: str | None
+    train_index: np.ndarray | None = None  # ``(N,) int64``: x_train's rows in the file's x_train
 
 
 def sha256_of(path: str | os.PathLike) -> str:
@@ -107,5 +108,5 @@ def load_mnist(
     return Mnist(
         x_train=xtr[train], y_train=ytr[train], x_val=xtr[val], y_val=ytr[val],
         x_test=arrays["x_test"], y_test=arrays["y_test"].astype(np.uint8),
-        source=source, sha256=digest,
+        source=source, sha256=digest, train_index=train,
     )

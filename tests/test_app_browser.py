@@ -269,3 +269,16 @@ def test_photo_survives_a_visit_to_another_page_until_something_is_drawn(page):
     box = pg.locator(B.CANVAS).bounding_box()
     assert draw_sample(pg, reruns, box, other) == str(other["label"])
     assert pg.get_by_text("Your last photo").count() == 0
+
+
+def test_nearest_mnist_digits_are_shown_for_a_drawing(page):
+    pg, reruns, box = page
+    sample = SAMPLES[7]
+    assert draw_sample(pg, reruns, box, sample) == str(sample["label"])
+    caption = pg.get_by_text("Their labels, nearest first:")
+    caption.wait_for(timeout=10_000)
+    labels = caption.inner_text().split(":", 1)[1].split("·")
+    assert len(labels) == 8
+    assert sum(int(s) == sample["label"] for s in labels) >= 6
+    caption.scroll_into_view_if_needed()
+    pg.screenshot(path=str(ARTIFACTS / "draw-neighbours.png"))

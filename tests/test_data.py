@@ -38,6 +38,9 @@ def test_split_is_deterministic(tmp_path):
     path = write_npz(tmp_path / "m.npz", x_train=x.astype(np.uint8))
     a, b = data.load_mnist(path, val_size=10, seed=3), data.load_mnist(path, val_size=10, seed=3)
     assert (a.x_val == b.x_val).all()
+    # train_index gives each training digit's row in the file
+    assert np.array_equal(x.astype(np.uint8)[a.train_index], a.x_train)
+    assert np.array_equal((np.arange(100) % 10)[a.train_index], a.y_train)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ import numpy as np
 import streamlit as st
 
 from lenet5.inference import MODELS_DIR, TRAIN_HINT, ModelError, Predictor
+from lenet5.neighbours import NEIGHBOURS_PATH, Neighbours
+from lenet5.neighbours import load as load_neighbours
 from lenet5.ood import OOD_PATH, Typicality
 from lenet5.ood import load as load_typicality
 from lenet5.pipeline import Analysis, analyse
@@ -54,6 +56,13 @@ def typicality(model_sha256: str) -> Typicality | None:
     """What typical digits look like to this model (None if ``models/ood.npz`` is missing or
     was made for another model: drawings are then read without that check)."""
     return load_typicality(OOD_PATH, model_sha256)
+
+
+@st.cache_resource(show_spinner=False)
+def neighbours(model_sha256: str) -> Neighbours | None:
+    """F6 activations of MNIST training digits for this model (None if
+    ``models/neighbours.npz`` is missing or was made for another model)."""
+    return load_neighbours(NEIGHBOURS_PATH, model_sha256)
 
 
 def predictor_or_stop() -> Predictor:
@@ -153,4 +162,4 @@ def current_analysis() -> Analysis | None:
 
 
 __all__ = ["TRAIN_HINT", "warm_up", "current_analysis", "kernels", "load_json", "mnist_sample",
-           "predictor_or_stop", "read_drawing", "read_upload", "record_session_state"]
+           "neighbours", "predictor_or_stop", "read_drawing", "read_upload", "record_session_state"]

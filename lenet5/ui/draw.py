@@ -9,11 +9,12 @@ from lenet5.attribution import overlay
 from lenet5.pipeline import Analysis
 from lenet5.plots import probability_bars, square, strip
 from lenet5.strokes import BRUSH, CANVAS
-from lenet5.ui.common import read_drawing, read_upload
+from lenet5.ui.common import neighbours, predictor_or_stop, read_drawing, read_upload
 from lenet5.upload import EXTENSIONS
 
 HINT = "Draw a digit (0–9) on the black canvas with your mouse or finger."
 STEP_PX = 140
+NEIGHBOUR_PX = 84
 PLOT_CONFIG = {"displayModeBar": False}
 
 
@@ -135,6 +136,21 @@ def attribution_section(analysis: Analysis) -> None:
     )
 
 
+def neighbours_section(analysis: Analysis) -> None:
+    st.subheader("What it reminds the network of")
+    nb = neighbours(predictor_or_stop().sha256)
+    if nb is None:
+        st.caption("Not available: models/neighbours.npz is missing or belongs to another model. "
+                   "Make it with: python -m lenet5.neighbours --data PATH/TO/mnist.npz")
+        return
+    rows, _ = nb.nearest(analysis.reading.maps["f6"])
+    st.image(strip([square(nb.images[r] / 255, NEIGHBOUR_PX) for r in rows]),
+             caption="Their labels, nearest first: " + " · ".join(str(nb.labels[r]) for r in rows))
+    st.caption(f"The {len(rows)} of {len(nb.labels):,} MNIST training digits whose F6 activations "
+               "(the 84 numbers the network computes last, before it decides) are closest to "
+               "your drawing's. When it misreads a digit, they often show why.")
+
+
 def page() -> None:
     st.title("Draw a digit")
     returning = st.session_state.get("last_page") != "draw"
@@ -154,3 +170,4 @@ def page() -> None:
     if analysis is not None and analysis.ok:
         steps_section(analysis)
         attribution_section(analysis)
+        neighbours_section(analysis)
