@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lenet5.ui import about, draw, inside, training
+from lenet5.ui import about, draw, inside, number, training
 from lenet5.ui.common import record_session_state, warm_up
 
 
@@ -12,6 +12,7 @@ def main() -> None:
     warm_up()
     pages = [
         st.Page(draw.page, title="Draw", icon=":material/draw:", url_path="draw", default=True),
+        st.Page(number.page, title="Number", icon=":material/pin:", url_path="number"),
         st.Page(inside.page, title="Inside the network", icon=":material/layers:",
                 url_path="inside"),
         st.Page(training.page, title="Training", icon=":material/monitoring:",

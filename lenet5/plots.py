@@ -125,3 +125,31 @@ def confusion_heatmap(cm: np.ndarray) -> go.Figure:
     fig.update_layout(height=420, margin=MARGIN, xaxis=dict(title="predicted", type="category"),
                       yaxis=dict(title="true", type="category", autorange="reversed"))
     return fig
+
+
+def boxed(ink: np.ndarray, boxes: list[tuple[float, float, float, float]],
+          labels: list[str]) -> np.ndarray:
+    """``(H, W) uint8`` ink (white on black) -> ``(H, W, 3) uint8`` RGB with each ``(x0, y0,
+    x1, y1)`` box outlined in the accent colour and its label written above it."""
+    rgb = cv2.cvtColor(np.ascontiguousarray(ink), cv2.COLOR_GRAY2RGB)
+    colour = tuple(int(ACCENT[i:i + 2], 16) for i in (1, 3, 5))
+    for (x0, y0, x1, y1), label in zip(boxes, labels, strict=True):
+        p0, p1 = (int(round(x0)), int(round(y0))), (int(round(x1)), int(round(y1)))
+        cv2.rectangle(rgb, p0, p1, colour, 2)
+        cv2.putText(rgb, label, (p0[0] + 2, max(16, p0[1] - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
+                    colour, 2, cv2.LINE_AA)
+    return rgb
+
+
+def digit_probabilities(probs: np.ndarray, height: int = 300) -> go.Figure:
+    """Heatmap of ``(n, 10)`` probabilities: one column per digit of a number, rows 0-9."""
+    p = np.asarray(probs, np.float32)
+    cols = [f"{k + 1}. ({int(row.argmax())})" for k, row in enumerate(p)]
+    heat = dict(type="heatmap", z=p.T.tolist(), x=cols, y=[str(d) for d in range(10)],
+                zmin=0, zmax=1, colorscale="Reds", showscale=False,
+                text=[[f"{v:.0%}" if v >= 0.01 else "" for v in r] for r in p.T],
+                texttemplate="%{text}",
+                hovertemplate="digit %{x}, reads as %{y}: %{z:.1%}<extra></extra>")
+    return _figure([heat], height=height, margin=MARGIN,
+                   xaxis=dict(type="category", side="top"),
+                   yaxis=dict(type="category", title=dict(text="reads as"), autorange="reversed"))

@@ -24,7 +24,8 @@ INK_LEVEL = 0.1  # ink above this (of full contrast) counts for the bounding box
 MIN_CONTRAST = 0.2  # weaker strokes than this are "too faint"
 MIN_EXTENT = 0.04  # a drawing smaller than this fraction of the image is "too small"
 MAX_SIDE = 8192  # larger images are refused rather than processed
-MAX_FILL = 0.85  # a box more than this full of solid ink is not a digit
+MAX_FILL = 0.85  # a box more than this full of solid ink is not a digit...
+MIN_SOLID = 0.25  # ...when both its sides exceed this fraction of the image (a line is a 1)
 
 
 class PreprocessError(ValueError):
@@ -188,7 +189,7 @@ def _not_a_digit(ink: np.ndarray, bbox: tuple[int, int, int, int]) -> str:
         return "Nothing to read: that is too small to be a digit. Draw it bigger."
     mask = cv2.threshold(ink[y0:y1, x0:x1], 127, 255, cv2.THRESH_BINARY)[1]
     fill = cv2.countNonZero(mask) / (w * h)
-    if fill > MAX_FILL:
+    if fill > MAX_FILL and min(w, h) > MIN_SOLID * max(ink.shape):  # not a straight 1
         return "Nothing to read: the canvas is mostly ink. Reset it and draw one digit."
     if fill > 0.5 and min(w, h) > 0.7 * max(w, h):  # solid and roundish: maybe one dab
         stroke = 2 * float(cv2.distanceTransform(mask, cv2.DIST_L2, 3).max())

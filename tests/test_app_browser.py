@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE.parent / "test-artifacts"
 SAMPLES = B.pen_samples()
-PAGES = {"inside": "Inside the network", "training": "Training", "about": "About", "draw": "Draw"}
+PAGES = {"number": "Number", "inside": "Inside the network", "training": "Training",
+         "about": "About", "draw": "Draw"}
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +93,9 @@ def test_every_page_renders_and_drawing_carries_over(page):
         pg.screenshot(path=str(ARTIFACTS / f"page-{path}.png"), full_page=True)
         if path == "inside":
             assert pg.get_by_text("Showing your current drawing").is_visible()
+        if path == "number":  # its own canvas, empty: a hint, no number
+            assert pg.get_by_text("Write a number, digits left to right").is_visible()
+            assert B.metric(pg) is None
     # back on Draw, the drawing and its prediction are still there
     pg.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
     assert B.metric(pg) == str(sample["label"])
@@ -282,3 +286,39 @@ def test_nearest_mnist_digits_are_shown_for_a_drawing(page):
     assert sum(int(s) == sample["label"] for s in labels) >= 6
     caption.scroll_into_view_if_needed()
     pg.screenshot(path=str(ARTIFACTS / "draw-neighbours.png"))
+
+
+def write_number(pg, reruns, box, records, seed=0) -> str | None:
+    """Write pen-drawn digits left to right on the Number page's wide canvas."""
+    from lenet5.number import layout
+
+    strokes = layout(records, np.random.default_rng(seed), (int(box["width"]), int(box["height"])))
+    t_up = B.draw(pg, [s + (box["x"], box["y"]) for s in strokes])
+    reruns.wait(pg, t_up)
+    pg.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
+    return B.metric(pg)
+
+
+def test_whole_numbers_are_read_on_the_number_page(app):
+    url, context = app
+    pg = context.new_page()
+    reruns = B.Reruns(pg)
+    box = B.open_app(pg, url, "number")
+    assert box["width"] > 2 * box["height"] and B.metric(pg) is None
+    one_each = {s["label"]: s for s in SAMPLES[::2]}
+    for k, number in enumerate(("2026", "7431", "958")):
+        got = write_number(pg, reruns, box, [one_each[int(d)] for d in number], seed=k)
+        assert got == number and pg.locator(B.EXCEPTION).count() == 0
+        assert pg.get_by_text("Each box is one digit").is_visible()
+        if k == 0:
+            pg.screenshot(path=str(ARTIFACTS / "number-2026.png"), full_page=True)
+        B.reset(pg, reruns)
+        pg.locator(B.METRIC_VALUE).wait_for(state="detached", timeout=5000)
+    write_number(pg, reruns, box, [one_each[4], one_each[2]])
+    pg.get_by_role("link", name="Draw").click()  # away and back: the number is kept
+    pg.locator(B.CANVAS).wait_for(timeout=10_000)
+    pg.get_by_role("link", name="Number").click()
+    pg.get_by_text("Write a number").wait_for(timeout=10_000)
+    pg.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
+    assert B.metric(pg) == "42"
+    pg.close()

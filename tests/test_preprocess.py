@@ -156,6 +156,15 @@ def test_scribbled_canvas_is_not_a_digit():
     assert not result.ok and "mostly ink" in result.reason
 
 
+@pytest.mark.parametrize("brush", [6, 18, 40])
+def test_a_straight_one_is_a_digit_not_solid_ink(brush):
+    line = render([np.array([[140.0, 50.0], [140.0, 230.0]])], 280, brush)
+    result = pp.preprocess(line, dark_background=True)
+    assert result.ok, result.reason
+    tight = line[40:240, 140 - brush // 2 - 2:140 + brush // 2 + 3]  # cropped close, as
+    assert pp.preprocess(tight, dark_background=True).ok  # the Number page does per digit
+
+
 def test_stroke_along_the_edge_with_known_polarity():
     # a stroke hugging the border: guessing the polarity from the border could invert it
     edge = [np.array([[2, 2], [278, 2], [278, 278], [2, 278], [2, 150]], float)]

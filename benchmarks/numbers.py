@@ -1,0 +1,71 @@
+"""Whole numbers written in the browser: the Number page reads numbers of real pen-drawn digits.
+
+    python -m benchmarks.numbers --pendigits PATH/TO/pendigits.jsonl.gz [--numbers 100]
+
+Numbers of 2-6 digits by one writer (``lenet5.number.pick_numbers``) are laid out on the Number
+page's wide canvas as a person writes them and drawn stroke by stroke with the mouse in headless
+Chromium; the page's "Number" metric is compared with the digits' labels. The same digits read
+one at a time (the Draw page's pipeline, as ``python -m lenet5.evaluate``) give the single-digit
+figure. Prints one JSON object, with a few of the misread numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+
+import numpy as np
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
+from benchmarks import browser as B
+from lenet5.inference import Predictor
+from lenet5.number import layout, pick_numbers, score
+from lenet5.strokes import read_jsonl
+
+
+def write(page, reruns, box, number: list[dict], rng: np.random.Generator) -> str | None:
+    """Write one number on the page's canvas; the Number metric shown (None if none), then
+    reset the canvas."""
+    strokes = layout(number, rng, (int(box["width"]), int(box["height"])))
+    t_up = B.draw(page, [s + (box["x"], box["y"]) for s in strokes])
+    reruns.wait(page, t_up)
+    with contextlib.suppress(PlaywrightTimeout):  # no metric: nothing readable
+        page.locator(B.METRIC_VALUE).first.wait_for(timeout=5_000)
+    shown = B.metric(page)
+    B.reset(page, reruns)
+    return shown
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.numbers")
+    p.add_argument("--pendigits", required=True, help="pen-drawn digits (.jsonl or .jsonl.gz)")
+    p.add_argument("--numbers", type=int, default=100)
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args(argv)
+    numbers = pick_numbers(list(read_jsonl(a.pendigits)), a.numbers, a.seed)
+    rng = np.random.default_rng(a.seed)
+    reads = []
+    with sync_playwright() as pw, B.serve() as (url, _):
+        browser, context = B.launch(pw)
+        page = context.new_page()
+        reruns = B.Reruns(page)
+        box = B.open_app(page, url, "number")
+        for k, number in enumerate(numbers):
+            if k % 10 == 0:
+                print(f"number {k + 1}/{len(numbers)}", file=sys.stderr, flush=True)
+            reads.append(write(page, reruns, box, number, rng))
+            if page.locator(B.EXCEPTION).count():
+                raise SystemExit("the page shows an exception")
+        browser.close()
+    result = score(numbers, reads, Predictor(), a.seed)
+    truths = ["".join(str(r["label"]) for r in n) for n in numbers]
+    result["misread"] = [[t, r] for t, r in zip(truths, reads, strict=True) if t != r][:10]
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
