@@ -42,3 +42,40 @@ def test_feature_model_returns_every_named_layer_consistently():
 def test_config_round_trip():
     cfg = ModelConfig()
     assert ModelConfig(**cfg.to_dict()) == cfg
+
+
+def test_variants():
+    from lenet5.model import CLASSIC_LAYER_NAMES, layer_names, model_config
+
+    modern, classic = build_model(model_config("modern")), build_model(model_config("classic"))
+    assert modern.name == "lenet5_modern" and classic.name == "lenet5_classic"
+    assert layer_names(modern) == LAYER_NAMES and layer_names(classic) == CLASSIC_LAYER_NAMES
+    assert model_config("classic").activation == "scaled_tanh"
+    with pytest.raises(ValueError, match="variant"):
+        model_config("lenet1")
+    with pytest.raises(ValueError, match="variant"):
+        build_model(ModelConfig(variant="lenet1"))
+
+
+def test_kernels_and_architecture_of_the_modern_net():
+    from lenet5.model import architecture, kernels
+
+    model = build_model()
+    k = kernels(model)
+    np.testing.assert_array_equal(k["c3"], model.get_layer("c3").get_weights()[0])
+    assert k["c1"].shape == (5, 5, 1, 6) and k["c3"].shape == (5, 5, 6, 16)
+    rows = architecture(model)
+    assert [r["layer"] for r in rows] == list(LAYER_NAMES)
+    assert rows[0]["activation"] == "relu" and rows[-1]["activation"] == "linear"
+    assert all("paper_params" not in r for r in rows)
+
+
+def test_architecture_of_the_classic_net():
+    from lenet5.model import CLASSIC_PARAMS, architecture, build_classic
+
+    rows = {r["layer"]: r for r in architecture(build_classic())}
+    assert sum(r["params"] for r in rows.values()) == CLASSIC_PARAMS
+    assert rows["c3"]["kernel"] == "5x5, 16 maps" and rows["s2"]["kernel"] == "2x2"
+    assert rows["f6"]["activation"] == "scaled_tanh" and rows["s4"]["activation"] == "scaled_tanh"
+    assert rows["pad"]["output"] == [32, 32, 1] and rows["c5"]["output"] == [1, 1, 120]
+    assert rows["c3"]["paper_params"] == 1516 and rows["output"]["paper_params"] == 840
