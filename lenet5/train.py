@@ -1,10 +1,13 @@
 """Train LeNet-5 on MNIST and write every artifact the app needs.
 
     python -m lenet5.train --data ../shared/data/mnist.npz --out models
+    python -m lenet5.train --variant classic --data ../shared/data/mnist.npz --out models/classic
 
 Writes ``lenet5.keras`` (Keras model), ``lenet5.tflite`` (LiteRT serving model with every named
-layer as an output), ``history.json``, ``metrics.json``, ``architecture.json``, ``kernels.npz``
-and ``ood.npz`` (what typical digits look like to it, :mod:`lenet5.ood`) to ``--out``.
+layer as an output), ``history.json``, ``metrics.json`` (with the variant in its
+``model_config``), ``architecture.json``, ``kernels.npz`` and, for a net with the layer
+:mod:`lenet5.ood` reads (the modern one), ``ood.npz`` (what typical digits look like to it) to
+``--out``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,14 @@ import tensorflow as tf  # noqa: E402
 from lenet5 import metrics, ood  # noqa: E402
 from lenet5.augment import Augment, AugmentConfig  # noqa: E402
 from lenet5.data import load_mnist  # noqa: E402
-from lenet5.model import ModelConfig, architecture, build_model, feature_model  # noqa: E402
+from lenet5.model import (  # noqa: E402
+    ModelConfig,
+    architecture,
+    build_model,
+    feature_model,
+    kernels,
+    model_config,
+)
 from lenet5.outliers import OUTLIER, DigitAccuracy, exposure_loss, random_scribbles  # noqa: E402
 from lenet5.synth import STYLES, synthesize  # noqa: E402
 
@@ -95,8 +105,7 @@ def export_serving(model: keras.Model, path: Path) -> None:
 def write_inspection(model: keras.Model, out: Path) -> None:
     """What the app shows without Keras: the layer table and the c1/c3 kernels (HWIO)."""
     (out / "architecture.json").write_text(json.dumps(architecture(model), indent=1))
-    kernels = {name: model.get_layer(name).get_weights()[0] for name in ("c1", "c3")}
-    np.savez_compressed(out / "kernels.npz", **kernels)
+    np.savez_compressed(out / "kernels.npz", **kernels(model))
 
 
 def versions() -> dict:
@@ -135,15 +144,24 @@ def training_loss(cfg: TrainConfig):
     return exposure_loss(cfg.outlier_weight, cfg.outlier_loss, cfg.outlier_cap)
 
 
+def write_typicality(model: keras.Model, out: Path, x_train: np.ndarray,
+                     x_val: np.ndarray) -> None:
+    """``ood.npz`` for the serving model in ``out``, if the net has the layer it reads."""
+    if ood.LAYER in {layer.name for layer in model.layers}:
+        ood.save(ood.typicality_for(out / SERVING_FILE, x_train, x_val), out / ood.OOD_PATH.name)
+
+
 def train(cfg: TrainConfig, data_path: str | None, out: Path,
-          aug_cfg: AugmentConfig | None = None) -> dict:
-    """Train, evaluate on the test set, write all artifacts to ``out``; return the metrics."""
+          aug_cfg: AugmentConfig | None = None, model_cfg: ModelConfig | None = None) -> dict:
+    """Train the net ``model_cfg`` describes (default: modern), evaluate on the test set, write
+    all artifacts to ``out``; return the metrics."""
+    model_cfg = model_cfg or ModelConfig()
     keras.utils.set_random_seed(cfg.seed)
     tf.config.experimental.enable_op_determinism()
     data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
     x_train, y_train = training_set(cfg, data.x_train, data.y_train)
     aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
-    model = build_model(ModelConfig())
+    model = build_model(model_cfg)
     trainer = training_model(model, aug, cfg.seed)
     steps = int(np.ceil(len(x_train) / cfg.batch_size))
     trainer.compile(
@@ -164,15 +182,14 @@ def train(cfg: TrainConfig, data_path: str | None, out: Path,
     export_serving(model, out / SERVING_FILE)
     write_inspection(model, out)
     n = cfg.limit or len(data.x_train)  # the MNIST digits themselves: no synthetic ones
-    ood.save(ood.typicality_for(out / SERVING_FILE, data.x_train[:n], data.x_val),
-             out / ood.OOD_PATH.name)
+    write_typicality(model, out, data.x_train[:n], data.x_val)
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     hist["epoch"] = list(range(1, cfg.epochs + 1))
     (out / "history.json").write_text(json.dumps(hist, indent=1))
     result = {
         "test_accuracy": test["accuracy"], "test": test,
         "param_count": int(model.count_params()),
-        "model_config": ModelConfig().to_dict(), "train_config": asdict(cfg),
+        "model_config": model_cfg.to_dict(), "train_config": asdict(cfg),
         "augment_config": aug.to_dict() if aug else None,
         "train_seconds": round(seconds, 1), "train_size": int(len(x_train)),
         "data": {"source": Path(data.source).name, "sha256": data.sha256},
@@ -187,6 +204,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m lenet5.train", description=__doc__.split("\n")[0])
     p.add_argument("--data", help="path to mnist.npz (default: $LENET5_MNIST, else download)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "models")
+    p.add_argument("--variant", choices=["modern", "classic"], default="modern",
+                   help="modern: ReLU, max-pooling; classic: the 1998 network as published")
     p.add_argument("--epochs", type=int, default=d.epochs)
     p.add_argument("--batch-size", type=int, default=d.batch_size)
     p.add_argument("--seed", type=int, default=d.seed)
@@ -223,7 +242,7 @@ def configs(a: argparse.Namespace) -> tuple[TrainConfig, AugmentConfig]:
 def main(argv: list[str] | None = None) -> None:
     a = parse_args(argv)
     cfg, aug = configs(a)
-    result = train(cfg, a.data, a.out, aug)
+    result = train(cfg, a.data, a.out, aug, model_config(a.variant))
     print(json.dumps({k: result[k] for k in ("test_accuracy", "param_count", "train_seconds")}))
 
 

@@ -70,6 +70,35 @@ def test_outlier_exposure_run(mnist_path, tmp_path):
     assert result["test"]["n"] == 10_000 and len(result["test"]["confusion_matrix"]) == 10
 
 
+@pytest.fixture(scope="module")
+def classic_run(mnist_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("classic")
+    train.main(["--variant", "classic", "--data", str(mnist_path), "--out", str(out),
+                "--epochs", "1", "--limit", "3000", "--seed", "7"])
+    return out
+
+
+def test_classic_run_writes_its_artifacts(classic_run):
+    from lenet5.classic import C3_TABLE
+    from lenet5.model import CLASSIC_LAYER_NAMES
+
+    assert {p.name for p in classic_run.iterdir()} == ARTIFACTS - {"ood.npz"}  # no S4 flatten
+    metrics = json.loads((classic_run / "metrics.json").read_text())
+    assert metrics["model_config"]["variant"] == "classic" and metrics["param_count"] == 60_850
+    assert metrics["test"]["n"] == 10_000 and metrics["test_accuracy"] > 0.5
+    arch = json.loads((classic_run / "architecture.json").read_text())
+    assert sum(r["params"] for r in arch) == 60_850
+    assert {r["layer"]: r["paper_params"] for r in arch}["c3"] == 1516
+    with np.load(classic_run / "kernels.npz") as k:
+        assert k["c1"].shape == (5, 5, 1, 6) and k["c3"].shape == (5, 5, 6, 16)
+        unconnected = [(i, j) for j, seen in enumerate(C3_TABLE) for i in range(6) if i not in seen]
+        assert all(not k["c3"][:, :, i, j].any() for i, j in unconnected)
+    predictor = Predictor(classic_run / "lenet5.tflite")
+    assert set(predictor.output_names) == set(CLASSIC_LAYER_NAMES)
+    maps = predictor(np.zeros((28, 28), np.float32)).maps
+    assert maps["c1"].shape == (28, 28, 6) and maps["c5"].shape == (1, 1, 120)
+
+
 def test_flags_reach_the_config():
     cfg, aug = train.configs(train.parse_args([
         "--flag-ones", "30", "--crossed-sevens", "20", "--curled-nines", "10", "--outliers", "5",
@@ -81,6 +110,8 @@ def test_flags_reach_the_config():
     assert cfg.epochs == 3 and aug.prob == 0.5 and cfg.outlier_simple is False
     default, _ = train.configs(train.parse_args([]))
     assert default == train.TrainConfig()  # plain `python -m lenet5.train` uses the defaults
+    assert train.parse_args([]).variant == "modern"
+    assert train.parse_args(["--variant", "classic"]).variant == "classic"
 
 
 def test_training_set_adds_styles_and_outliers(mnist_path):
