@@ -88,7 +88,8 @@ def build_classic(config: ModelConfig | None = None) -> keras.Model:
     units, ``y_i = sum_j (f6_j - w_ij)^2`` with fixed +-1 weights (7x12 bitmaps of the digits,
     840 connections, no biases), trained with a loss that lowers the right unit's distance and
     raises the others'; here ``output`` is a trainable dense layer of 10 logits (850 weights)
-    read through a softmax and trained with cross-entropy.
+    read through a softmax and trained with cross-entropy. Weights start LeCun-uniform (std
+    ``1/sqrt(fan-in)``; the paper: uniform in ``+-2.4/fan-in``), subsampling coefficients at 1/4.
     """
     cfg = config or model_config("classic")
     act = {"scaled_tanh": scaled_tanh}.get(cfg.activation, cfg.activation)

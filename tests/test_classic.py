@@ -7,7 +7,7 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from lenet5.classic import C3_TABLE, PartialConv2D, Subsampling, scaled_tanh  # noqa: E402
-from lenet5.inference import Predictor  # noqa: E402
+from lenet5.inference import MODELS_DIR, Predictor  # noqa: E402
 from lenet5.model import (  # noqa: E402
     CLASSIC_LAYER_NAMES,
     CLASSIC_PARAMS,
@@ -17,6 +17,7 @@ from lenet5.model import (  # noqa: E402
     paper_comparison,
 )
 
+CLASSIC_DIR = MODELS_DIR / "classic"  # the committed classic model
 # Table I of LeCun et al. 1998, typed from the paper: row = S2 map, column = C3 map 0-15.
 TABLE_I = [
     "X   XXX  XXXX XX",
@@ -164,3 +165,24 @@ def test_litert_export_matches_keras(model, digits, tmp_path):
 
     export_serving(model, tmp_path / "classic.tflite")
     assert_litert_matches(Predictor(tmp_path / "classic.tflite"), model, digits)
+
+
+@pytest.mark.slow
+def test_committed_classic_model_matches_its_keras_file(digits):
+    loaded = keras.models.load_model(CLASSIC_DIR / "lenet5.keras", safe_mode=True)
+    assert_litert_matches(Predictor(CLASSIC_DIR / "lenet5.tflite"), loaded, digits)
+
+
+def test_committed_classic_model_scores_985_on_mnist(mnist_path):
+    from lenet5.evaluate import mnist_accuracy
+
+    result = mnist_accuracy(Predictor(CLASSIC_DIR / "lenet5.tflite"), mnist_path)
+    assert result["mnist_test_accuracy"] >= 0.985, result["mnist_test_accuracy"]  # paper: 99.05%
+
+
+def test_committed_classic_model_records_its_variant():
+    import json
+
+    metrics = json.loads((CLASSIC_DIR / "metrics.json").read_text())
+    assert metrics["model_config"]["variant"] == "classic" and metrics["param_count"] == 60_850
+    assert not (CLASSIC_DIR / "ood.npz").exists()
