@@ -5,9 +5,9 @@
 
 Writes ``lenet5.keras`` (Keras model), ``lenet5.tflite`` (LiteRT serving model with every named
 layer as an output), ``history.json``, ``metrics.json`` (with the variant in its
-``model_config``), ``architecture.json``, ``kernels.npz`` and, for a net with the layer
-:mod:`lenet5.ood` reads (the modern one), ``ood.npz`` (what typical digits look like to it) to
-``--out``.
+``model_config``), ``architecture.json``, ``kernels.npz`` and, for the modern net,
+``ood.npz`` (what typical digits look like to it, :mod:`lenet5.ood`) and ``neighbours.npz``
+(F6 of training digits, :mod:`lenet5.neighbours`) to ``--out``.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from lenet5 import metrics, ood  # noqa: E402
+from lenet5 import metrics, neighbours, ood  # noqa: E402
 from lenet5.augment import Augment, AugmentConfig  # noqa: E402
-from lenet5.data import load_mnist  # noqa: E402
+from lenet5.data import Mnist, load_mnist  # noqa: E402
+from lenet5.inference import Predictor  # noqa: E402
 from lenet5.model import (  # noqa: E402
     ModelConfig,
     architecture,
@@ -144,11 +145,16 @@ def training_loss(cfg: TrainConfig):
     return exposure_loss(cfg.outlier_weight, cfg.outlier_loss, cfg.outlier_cap)
 
 
-def write_typicality(model: keras.Model, out: Path, x_train: np.ndarray,
-                     x_val: np.ndarray) -> None:
-    """``ood.npz`` for the serving model in ``out``, if the net has the layer it reads."""
-    if ood.LAYER in {layer.name for layer in model.layers}:
-        ood.save(ood.typicality_for(out / SERVING_FILE, x_train, x_val), out / ood.OOD_PATH.name)
+def write_lookups(model: keras.Model, out: Path, data: Mnist, n: int) -> None:
+    """For the app's (modern) net: ``ood.npz`` (what typical digits look like to it) and
+    ``neighbours.npz`` (F6 of training digits), from the first ``n`` training digits."""
+    if ood.LAYER not in {layer.name for layer in model.layers}:
+        return  # the 1998 net: the pages use these only with the modern one
+    serving = out / SERVING_FILE
+    x, y, index = data.x_train[:n], data.y_train[:n], data.train_index[:n]
+    ood.save(ood.typicality_for(serving, x, data.x_val), out / ood.OOD_PATH.name)
+    neighbours.save(neighbours.build(Predictor(serving), x, y, index),
+                    out / neighbours.NEIGHBOURS_PATH.name)
 
 
 def train(cfg: TrainConfig, data_path: str | None, out: Path,
@@ -182,7 +188,7 @@ def train(cfg: TrainConfig, data_path: str | None, out: Path,
     export_serving(model, out / SERVING_FILE)
     write_inspection(model, out)
     n = cfg.limit or len(data.x_train)  # the MNIST digits themselves: no synthetic ones
-    write_typicality(model, out, data.x_train[:n], data.x_val)
+    write_lookups(model, out, data, n)
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     hist["epoch"] = list(range(1, cfg.epochs + 1))
     (out / "history.json").write_text(json.dumps(hist, indent=1))

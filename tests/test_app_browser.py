@@ -322,3 +322,19 @@ def test_whole_numbers_are_read_on_the_number_page(app):
     pg.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
     assert B.metric(pg) == "42"
     pg.close()
+
+
+def test_both_networks_read_the_drawing_and_the_1998_maps_are_shown(page):
+    pg, reruns, box = page
+    sample = SAMPLES[9]
+    assert draw_sample(pg, reruns, box, sample) == str(sample["label"])
+    old = pg.get_by_text("The 1998 LeNet-5").locator("..")
+    old.wait_for(timeout=10_000)
+    assert f"reads {sample['label']}," in old.inner_text()
+    pg.get_by_role("link", name="Inside the network").click()
+    pg.get_by_text("The 1998 LeNet-5", exact=True).click()
+    pg.get_by_text("Table I").first.wait_for(timeout=10_000)  # C3's caption for the 1998 net
+    pg.wait_for_selector(B.IDLE, timeout=20_000)
+    assert pg.locator(B.EXCEPTION).count() == 0
+    assert pg.locator(B.METRIC_VALUE).first.inner_text() == str(sample["label"])
+    pg.screenshot(path=str(ARTIFACTS / "page-inside-1998.png"), full_page=True)

@@ -12,7 +12,7 @@ from lenet5.inference import Predictor  # noqa: E402
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = {"lenet5.keras", "lenet5.tflite", "history.json", "metrics.json",
-             "architecture.json", "kernels.npz", "ood.npz"}
+             "architecture.json", "kernels.npz", "ood.npz", "neighbours.npz"}
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +40,17 @@ def test_writes_all_artifacts(run):
     assert [r["layer"] for r in arch][0] == "c1" and sum(r["params"] for r in arch) == 44_426
 
 
-def test_typicality_statistics_belong_to_the_trained_model(run):
-    from lenet5 import ood
+def test_typicality_and_neighbours_belong_to_the_trained_model(run, mnist_path):
+    from lenet5 import neighbours, ood
+    from lenet5.data import read_npz
 
-    assert ood.load(run / "ood.npz", Predictor(run / "lenet5.tflite").sha256) is not None
+    sha = Predictor(run / "lenet5.tflite").sha256
+    assert ood.load(run / "ood.npz", sha) is not None
+    nb = neighbours.load(run / "neighbours.npz", sha)
+    assert nb is not None and len(nb.labels) == 3000  # --limit: all of the training digits
+    raw = read_npz(mnist_path)  # each stored digit is the training digit its index names
+    assert np.array_equal(raw["x_train"][nb.index], nb.images)
+    assert np.array_equal(raw["y_train"][nb.index], nb.labels)
 
 
 def test_serving_model_loads_and_agrees_with_metrics(run, mnist_path):
@@ -82,7 +89,7 @@ def test_classic_run_writes_its_artifacts(classic_run):
     from lenet5.classic import C3_TABLE
     from lenet5.model import CLASSIC_LAYER_NAMES
 
-    assert {p.name for p in classic_run.iterdir()} == ARTIFACTS - {"ood.npz"}  # no S4 flatten
+    assert {p.name for p in classic_run.iterdir()} == ARTIFACTS - {"ood.npz", "neighbours.npz"}
     metrics = json.loads((classic_run / "metrics.json").read_text())
     assert metrics["model_config"]["variant"] == "classic" and metrics["param_count"] == 60_850
     assert metrics["test"]["n"] == 10_000 and metrics["test_accuracy"] > 0.5

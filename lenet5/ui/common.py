@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from lenet5.inference import MODELS_DIR, TRAIN_HINT, ModelError, Predictor
+from lenet5.inference import MODELS_DIR, SERVING_PATH, TRAIN_HINT, ModelError, Predictor
 from lenet5.neighbours import NEIGHBOURS_PATH, Neighbours
 from lenet5.neighbours import load as load_neighbours
 from lenet5.ood import OOD_PATH, Typicality
@@ -21,6 +21,9 @@ from lenet5.ood import load as load_typicality
 from lenet5.pipeline import Analysis, analyse
 from lenet5.samples import MNIST_SAMPLE, load_mnist_sample
 from lenet5.upload import UploadError, decode, photo_ink
+
+CLASSIC = "classic"  # the 1998 LeNet-5's folder under models/
+CLASSIC_DIR = MODELS_DIR / CLASSIC
 
 # Imported by Streamlit on first use (the canvas' arguments are checked for data frames, images
 # are encoded with PIL); importing them up front keeps that cost out of the first drawing.
@@ -65,6 +68,16 @@ def neighbours(model_sha256: str) -> Neighbours | None:
     return load_neighbours(NEIGHBOURS_PATH, model_sha256)
 
 
+@st.cache_resource(show_spinner=False)
+def classic_predictor() -> Predictor | None:
+    """The 1998 LeNet-5 (``models/classic/``), loaded once; None if it is missing or broken:
+    the pages then show the modern net alone."""
+    try:
+        return Predictor(CLASSIC_DIR / SERVING_PATH.name)
+    except ModelError:
+        return None
+
+
 def predictor_or_stop() -> Predictor:
     """The predictor, or a clear message (with the fix) and a stop instead of a traceback."""
     try:
@@ -75,19 +88,20 @@ def predictor_or_stop() -> Predictor:
 
 
 @st.cache_data(show_spinner=False)
-def load_json(name: str) -> dict | list | None:
-    """A JSON artifact from ``models/`` (None if missing or unreadable)."""
+def load_json(name: str, folder: str = "") -> dict | list | None:
+    """A JSON artifact from ``models/`` or its sub-``folder`` (None if missing or unreadable)."""
     try:
-        return json.loads((MODELS_DIR / name).read_text())
+        return json.loads((MODELS_DIR / folder / name).read_text())
     except (OSError, ValueError):
         return None
 
 
 @st.cache_data(show_spinner=False)
-def kernels() -> dict[str, np.ndarray] | None:
-    """The learned c1 and c3 kernels, ``(5, 5, in, out) float32`` (None if missing)."""
+def kernels(folder: str = "") -> dict[str, np.ndarray] | None:
+    """The learned c1 and c3 kernels, ``(5, 5, in, out) float32``, of the model in ``models/``
+    or its sub-``folder`` (None if missing)."""
     try:
-        with np.load(MODELS_DIR / "kernels.npz") as npz:
+        with np.load(MODELS_DIR / folder / "kernels.npz") as npz:
             return {k: npz[k] for k in npz.files}
     except (OSError, ValueError):
         return None
@@ -161,5 +175,6 @@ def current_analysis() -> Analysis | None:
     return result if result is not None and result.ok else None
 
 
-__all__ = ["TRAIN_HINT", "warm_up", "current_analysis", "kernels", "load_json", "mnist_sample",
-           "neighbours", "predictor_or_stop", "read_drawing", "read_upload", "record_session_state"]
+__all__ = ["CLASSIC", "TRAIN_HINT", "warm_up", "classic_predictor", "current_analysis",
+           "kernels", "load_json", "mnist_sample", "neighbours", "predictor_or_stop",
+           "read_drawing", "read_upload", "record_session_state"]

@@ -9,7 +9,13 @@ from lenet5.attribution import overlay
 from lenet5.pipeline import Analysis
 from lenet5.plots import probability_bars, square, strip
 from lenet5.strokes import BRUSH, CANVAS
-from lenet5.ui.common import neighbours, predictor_or_stop, read_drawing, read_upload
+from lenet5.ui.common import (
+    classic_predictor,
+    neighbours,
+    predictor_or_stop,
+    read_drawing,
+    read_upload,
+)
 from lenet5.upload import EXTENSIONS
 
 HINT = "Draw a digit (0–9) on the black canvas with your mouse or finger."
@@ -106,6 +112,22 @@ def prediction_section(analysis: Analysis | None, hint: str = HINT) -> None:
     if analysis.doubtful:
         st.warning(analysis.verdict())
     st.plotly_chart(probability_bars(r.probs), config=PLOT_CONFIG, key="probs")
+    both_nets_section(analysis)
+
+
+def both_nets_section(analysis: Analysis) -> None:
+    """The modern net's reading beside the 1998 LeNet-5's, for the same 28x28 input."""
+    classic = classic_predictor()
+    if classic is None:
+        return
+    modern, old = analysis.reading, classic(analysis.pre.image)
+    left, right = st.columns(2)
+    left.markdown(f"**This LeNet-5** (ReLU, max-pooling)  \nreads **{modern.digit}**, "
+                  f"{modern.confidence:.0%}")
+    right.markdown(f"**The 1998 LeNet-5** (tanh, trainable subsampling)  \nreads "
+                   f"**{old.digit}**, {old.confidence:.0%}")
+    if old.digit != modern.digit:
+        st.caption("The two networks disagree: the drawing sits near a border between digits.")
 
 
 def steps_section(analysis: Analysis) -> None:
