@@ -12,6 +12,7 @@ import pickle
 import cv2
 import numpy as np
 import streamlit as st
+from threadpoolctl import threadpool_limits
 
 from lenet5.inference import MODELS_DIR, SERVING_PATH, TRAIN_HINT, ModelError, Predictor
 from lenet5.neighbours import NEIGHBOURS_PATH, Neighbours
@@ -32,9 +33,9 @@ WARM_MODULES = ("pandas", "pyarrow", "PIL.Image", "PIL.PngImagePlugin")
 
 @st.cache_resource(show_spinner=False)
 def warm_up() -> int:
-    """Once per server process: import what the pages will need, keep OpenCV to one thread per
-    call, then move every object alive now (modules, classes: about 120,000, never freed) out
-    of the garbage collector's reach.
+    """Once per server process: import what the pages will need, keep OpenCV and numpy's BLAS
+    to one thread per call, then move every object alive now (modules, classes: about 120,000,
+    never freed) out of the garbage collector's reach.
 
     Streamlit runs a full ``gc.collect()`` after every script run; scanning those objects cost
     ~55 ms per run (measured), longer than reading the digit. No ``gc.collect()`` first: at
@@ -44,6 +45,7 @@ def warm_up() -> int:
     for name in WARM_MODULES:
         importlib.import_module(name)
     cv2.setNumThreads(1)  # sessions already run in parallel; OpenCV's own pool only contends
+    threadpool_limits(1)  # so does numpy's BLAS: the neighbour searches took 3-70 ms, not 0.3
     gc.freeze()
     return gc.get_freeze_count()
 

@@ -116,18 +116,16 @@ def prediction_section(analysis: Analysis | None, hint: str = HINT) -> None:
 
 
 def both_nets_section(analysis: Analysis) -> None:
-    """The modern net's reading beside the 1998 LeNet-5's, for the same 28x28 input."""
+    """The modern net's reading beside the 1998 LeNet-5's, for the same 28x28 input (one
+    element: each one on this page costs the browser time on every stroke)."""
     classic = classic_predictor()
     if classic is None:
         return
     modern, old = analysis.reading, classic(analysis.pre.image)
-    left, right = st.columns(2)
-    left.markdown(f"**This LeNet-5** (ReLU, max-pooling)  \nreads **{modern.digit}**, "
-                  f"{modern.confidence:.0%}")
-    right.markdown(f"**The 1998 LeNet-5** (tanh, trainable subsampling)  \nreads "
-                   f"**{old.digit}**, {old.confidence:.0%}")
-    if old.digit != modern.digit:
-        st.caption("The two networks disagree: the drawing sits near a border between digits.")
+    note = "" if old.digit == modern.digit else " (they disagree: a drawing near a border)"
+    st.markdown("| This LeNet-5 (ReLU, max-pooling) | The 1998 LeNet-5 (tanh, trainable "
+                f"subsampling) |\n|---|---|\n| reads **{modern.digit}**, "
+                f"{modern.confidence:.0%} | reads **{old.digit}**, {old.confidence:.0%}{note} |")
 
 
 def steps_section(analysis: Analysis) -> None:
@@ -166,11 +164,12 @@ def neighbours_section(analysis: Analysis) -> None:
                    "Make it with: python -m lenet5.neighbours --data PATH/TO/mnist.npz")
         return
     rows, _ = nb.nearest(analysis.reading.maps["f6"])
+    labels = " · ".join(str(nb.labels[r]) for r in rows)
     st.image(strip([square(nb.images[r] / 255, NEIGHBOUR_PX) for r in rows]),
-             caption="Their labels, nearest first: " + " · ".join(str(nb.labels[r]) for r in rows))
-    st.caption(f"The {len(rows)} of {len(nb.labels):,} MNIST training digits whose F6 activations "
-               "(the 84 numbers the network computes last, before it decides) are closest to "
-               "your drawing's. When it misreads a digit, they often show why.")
+             caption=f"Their labels, nearest first: {labels}. These are the {len(rows)} of "
+                     f"{len(nb.labels):,} MNIST training digits whose F6 activations (the 84 "
+                     "numbers the network computes last, before it decides) are closest to "
+                     "your drawing's. When it misreads a digit, they often show why.")
 
 
 def page() -> None:
