@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import importlib
 import json
 import os
 import pickle
+import threading
 
 import cv2
 import numpy as np
@@ -47,37 +49,71 @@ def warm_up() -> int:
     cv2.setNumThreads(1)  # sessions already run in parallel; OpenCV's own pool only contends
     threadpool_limits(1)  # so does numpy's BLAS: the neighbour searches took 3-70 ms, not 0.3
     gc.freeze()
+    threading.Thread(target=_preload, name="lenet5-preload", daemon=True).start()
     return gc.get_freeze_count()
+
+
+# The loads themselves are cached with functools too, so that a plain thread (no Streamlit
+# script context, which st.cache_resource warns about) can do them ahead of the first drawing.
+@functools.cache
+def _modern() -> Predictor:
+    return Predictor()
+
+
+@functools.cache
+def _classic() -> Predictor | None:
+    try:
+        return Predictor(CLASSIC_DIR / SERVING_PATH.name)
+    except ModelError:
+        return None
+
+
+@functools.cache
+def _typicality(model_sha256: str) -> Typicality | None:
+    return load_typicality(OOD_PATH, model_sha256)
+
+
+@functools.cache
+def _neighbours(model_sha256: str) -> Neighbours | None:
+    return load_neighbours(NEIGHBOURS_PATH, model_sha256)
+
+
+def _preload() -> None:
+    """Load both networks and the lookup files while the first page is on its way to the
+    browser, so that the first drawing does not wait for them. Failures are left to the
+    pages, which say what is wrong when they need the file."""
+    try:
+        sha = _modern().sha256
+    except ModelError:
+        return
+    _typicality(sha), _neighbours(sha), _classic()
 
 
 @st.cache_resource(show_spinner="Loading the network…")
 def predictor() -> Predictor:
     """The LiteRT predictor, loaded once per server process and shared by all sessions."""
-    return Predictor()
+    return _modern()
 
 
 @st.cache_resource(show_spinner=False)
 def typicality(model_sha256: str) -> Typicality | None:
     """What typical digits look like to this model (None if ``models/ood.npz`` is missing or
     was made for another model: drawings are then read without that check)."""
-    return load_typicality(OOD_PATH, model_sha256)
+    return _typicality(model_sha256)
 
 
 @st.cache_resource(show_spinner=False)
 def neighbours(model_sha256: str) -> Neighbours | None:
     """F6 activations of MNIST training digits for this model (None if
     ``models/neighbours.npz`` is missing or was made for another model)."""
-    return load_neighbours(NEIGHBOURS_PATH, model_sha256)
+    return _neighbours(model_sha256)
 
 
 @st.cache_resource(show_spinner=False)
 def classic_predictor() -> Predictor | None:
     """The 1998 LeNet-5 (``models/classic/``), loaded once; None if it is missing or broken:
     the pages then show the modern net alone."""
-    try:
-        return Predictor(CLASSIC_DIR / SERVING_PATH.name)
-    except ModelError:
-        return None
+    return _classic()
 
 
 def predictor_or_stop() -> Predictor:
