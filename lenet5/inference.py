@@ -9,6 +9,7 @@ probabilities and every layer's activations for one digit.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,9 @@ from ai_edge_litert.interpreter import Interpreter
 
 from lenet5.metrics import softmax
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+# The committed models; $LENET5_MODELS points the app (and every CLI default) elsewhere.
+MODELS_DIR = Path(os.environ.get("LENET5_MODELS") or
+                  Path(__file__).resolve().parent.parent / "models").resolve()
 SERVING_PATH = MODELS_DIR / "lenet5.tflite"
 LOGITS = "output"
 TRAIN_HINT = "python -m lenet5.train --data PATH/TO/mnist.npz"

@@ -339,3 +339,56 @@ def test_both_networks_read_the_drawing_and_the_1998_maps_are_shown(page):
     assert pg.locator(B.EXCEPTION).count() == 0
     assert pg.locator(B.METRIC_VALUE).first.inner_text() == str(sample["label"])
     pg.screenshot(path=str(ARTIFACTS / "page-inside-1998.png"), full_page=True)
+
+
+@pytest.mark.parametrize("fault", ["missing", "truncated"])
+def test_a_broken_model_gets_a_message_with_the_fix(app, tmp_path, monkeypatch, fault):
+    """The app run on a copy of models/ whose serving model is broken (and without the 1998
+    net): the canvas works, a drawing gets a message naming the file and the train command."""
+    import shutil
+
+    models = tmp_path / "models"
+    shutil.copytree(B.ROOT / "models", models, ignore=shutil.ignore_patterns("classic"))
+    serving = models / "lenet5.tflite"
+    if fault == "missing":
+        serving.unlink()
+    else:
+        serving.write_bytes(serving.read_bytes()[:4000])
+    monkeypatch.setenv("LENET5_MODELS", str(models))
+    _, context = app
+    with B.serve() as (url, _):
+        pg = context.new_page()
+        reruns = B.Reruns(pg)
+        box = B.open_app(pg, url)
+        t_up = B.draw(pg, B.to_canvas(SAMPLES[0]["strokes"], box))
+        reruns.wait(pg, t_up)
+        message = pg.get_by_text("The model could not be loaded")
+        message.wait_for(timeout=10_000)
+        assert "python -m lenet5.train" in message.inner_text()
+        assert ("missing" if fault == "missing" else "not a valid") in message.inner_text()
+        assert pg.locator(B.EXCEPTION).count() == 0 and B.metric(pg) is None
+        pg.get_by_role("link", name="About").click()  # pages without the model still work
+        pg.get_by_text("The 1998 net is not installed").wait_for(timeout=10_000)
+        assert pg.locator(B.EXCEPTION).count() == 0
+        pg.close()
+
+
+def test_without_the_1998_net_the_draw_page_shows_the_modern_one_alone(app, tmp_path,
+                                                                       monkeypatch):
+    import shutil
+
+    models = tmp_path / "models"
+    shutil.copytree(B.ROOT / "models", models, ignore=shutil.ignore_patterns("classic"))
+    monkeypatch.setenv("LENET5_MODELS", str(models))
+    _, context = app
+    with B.serve() as (url, _):
+        pg = context.new_page()
+        reruns = B.Reruns(pg)
+        box = B.open_app(pg, url)
+        assert draw_sample(pg, reruns, box, SAMPLES[2]) == str(SAMPLES[2]["label"])
+        assert pg.get_by_text("The 1998 LeNet-5").count() == 0
+        pg.get_by_role("link", name="Inside the network").click()
+        pg.get_by_text("Showing your current drawing").wait_for(timeout=10_000)
+        assert pg.locator(B.EXCEPTION).count() == 0
+        assert pg.get_by_text("The 1998 LeNet-5", exact=True).count() == 0  # no selector
+        pg.close()
