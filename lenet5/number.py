@@ -29,6 +29,7 @@ from lenet5.strokes import render
 
 WIDE = (720, 240)  # (width, height) of the Number page's canvas, px
 BRUSH = 14  # its default brush: digits there are smaller than on the 280-px canvas
+NARROW, NARROW_BRUSH = (360, 160), 10  # the same for a phone's screen
 MIN_OVERLAP = 0.5
 BEZIER_STEPS = 4
 

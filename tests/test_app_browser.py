@@ -213,7 +213,9 @@ def test_session_state_does_not_grow_with_drawings(app, tmp_path, monkeypatch):
 
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
-         "is_mobile": True, "has_touch": True}
+         "is_mobile": True, "has_touch": True,
+         "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, "
+                       "like Gecko) Chrome/131.0 Mobile Safari/537.36"}
 
 
 def test_finger_drawing_on_a_phone_sized_screen(app):
@@ -392,3 +394,27 @@ def test_without_the_1998_net_the_draw_page_shows_the_modern_one_alone(app, tmp_
         assert pg.locator(B.EXCEPTION).count() == 0
         assert pg.get_by_text("The 1998 LeNet-5", exact=True).count() == 0  # no selector
         pg.close()
+
+
+def test_a_number_written_with_a_finger_on_a_phone(app):
+    """On a phone the Number page starts with its narrow canvas, which fits 390 px."""
+    url, context = app
+    phone = context.browser.new_context(**PHONE)
+    pg = phone.new_page()
+    reruns = B.Reruns(pg)
+    box = B.open_app(pg, url, "number")
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    pg.locator(B.CANVAS).scroll_into_view_if_needed()
+    box = pg.locator(B.CANVAS).bounding_box()
+    from lenet5.number import layout
+
+    one_each = {s["label"]: s for s in SAMPLES[::2]}
+    strokes = layout([one_each[4], one_each[2]], np.random.default_rng(0),
+                     (int(box["width"]), int(box["height"])))
+    t_up = B.touch_draw(pg, [s + (box["x"], box["y"]) for s in strokes])
+    reruns.wait(pg, t_up)
+    pg.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
+    assert B.metric(pg) == "42" and pg.locator(B.EXCEPTION).count() == 0
+    pg.screenshot(path=str(ARTIFACTS / "phone-number.png"), full_page=True)
+    phone.close()

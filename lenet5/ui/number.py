@@ -9,7 +9,16 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from lenet5.number import BRUSH, WIDE, Digit, read_number, strokes_from_json, text
+from lenet5.number import (
+    BRUSH,
+    NARROW,
+    NARROW_BRUSH,
+    WIDE,
+    Digit,
+    read_number,
+    strokes_from_json,
+    text,
+)
 from lenet5.pipeline import UNSURE
 from lenet5.plots import boxed, digit_probabilities, square, strip
 from lenet5.preprocess import to_ink
@@ -19,19 +28,33 @@ HINT = ("Write a number, digits left to right with a little space between them. 
         "take several strokes (a 4, the bar of a 5).")
 
 
+def on_a_phone() -> bool:
+    """Whether the browser says it is a phone (its User-Agent): the narrow canvas by default."""
+    return "Mobile" in (st.context.headers.get("User-Agent") or "")
+
+
+def forget_number() -> None:
+    st.session_state.update(number_drawing=None, number_restore=None)
+
+
 def canvas_section():
-    """The wide canvas; restores this session's number when coming back from another page."""
+    """The wide canvas (narrow on a phone); restores this session's number when coming back
+    from another page."""
     if st.session_state.get("last_page") != "number":
         st.session_state["number_restore"] = st.session_state.get("number_drawing")
     st.session_state["last_page"] = "number"
+    narrow = st.toggle("Narrow canvas, for a phone", value=on_a_phone(), key="number_narrow",
+                       help="Switching starts a new, empty canvas.", on_change=forget_number)
+    (width, height), brush = (NARROW, NARROW_BRUSH) if narrow else (WIDE, BRUSH)
     st.space("small")  # room for the canvas' floating toolbar
     result = st_canvas(
-        stroke_width=st.session_state.get("number_brush", BRUSH), stroke_color="#FFFFFF",
-        background_color="#000000", fill_color="#FFFFFF", width=WIDE[0], height=WIDE[1],
-        drawing_mode="freedraw", initial_drawing=st.session_state.get("number_restore"),
-        return_image_data=True, key="number_canvas",
+        stroke_width=st.session_state.get(f"number_brush_{width}", brush),
+        stroke_color="#FFFFFF", background_color="#000000", fill_color="#FFFFFF", width=width,
+        height=height, drawing_mode="freedraw",
+        initial_drawing=st.session_state.get("number_restore"), return_image_data=True,
+        key=f"number_canvas_{width}",
     )
-    st.columns([3, 2])[0].slider("Brush width", 4, 30, BRUSH, key="number_brush")
+    st.columns([3, 2])[0].slider("Brush width", 4, 30, brush, key=f"number_brush_{width}")
     if result.json_data is not None:
         st.session_state["number_drawing"] = result.json_data
     return result
