@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lenet5.ui import about, draw, inside, number, training
-from lenet5.ui.common import record_session_state, warm_up
+from lenet5.ui.common import preload, record_session_state, warm_up
 
 
 def main() -> None:
@@ -21,6 +21,7 @@ def main() -> None:
     ]
     st.navigation(pages, position="top").run()
     record_session_state()
+    preload()
 
 
 main()

@@ -49,8 +49,15 @@ def warm_up() -> int:
     cv2.setNumThreads(1)  # sessions already run in parallel; OpenCV's own pool only contends
     threadpool_limits(1)  # so does numpy's BLAS: the neighbour searches took 3-70 ms, not 0.3
     gc.freeze()
-    threading.Thread(target=_preload, name="lenet5-preload", daemon=True).start()
     return gc.get_freeze_count()
+
+
+@st.cache_resource(show_spinner=False)
+def preload() -> bool:
+    """Once per server process, at the end of the first page run (so it does not slow that
+    run down: measured), start loading what the first drawing needs in the background."""
+    threading.Thread(target=_preload, name="lenet5-preload", daemon=True).start()
+    return True
 
 
 # The loads themselves are cached with functools too, so that a plain thread (no Streamlit
@@ -213,6 +220,6 @@ def current_analysis() -> Analysis | None:
     return result if result is not None and result.ok else None
 
 
-__all__ = ["CLASSIC", "TRAIN_HINT", "warm_up", "classic_predictor", "current_analysis",
+__all__ = ["CLASSIC", "TRAIN_HINT", "warm_up", "preload", "classic_predictor", "current_analysis",
            "kernels", "load_json", "mnist_sample", "neighbours", "predictor_or_stop",
            "read_drawing", "read_upload", "record_session_state"]
