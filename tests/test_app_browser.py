@@ -343,20 +343,25 @@ def test_both_networks_read_the_drawing_and_the_1998_maps_are_shown(page):
     pg.screenshot(path=str(ARTIFACTS / "page-inside-1998.png"), full_page=True)
 
 
-@pytest.mark.parametrize("fault", ["missing", "truncated"])
-def test_a_broken_model_gets_a_message_with_the_fix(app, tmp_path, monkeypatch, fault):
-    """The app run on a copy of models/ whose serving model is broken (and without the 1998
-    net): the canvas works, a drawing gets a message naming the file and the train command."""
+def models_without_the_1998_net(tmp_path, monkeypatch) -> Path:
+    """A copy of models/ without classic/, served by the next app started ($LENET5_MODELS)."""
     import shutil
 
     models = tmp_path / "models"
     shutil.copytree(B.ROOT / "models", models, ignore=shutil.ignore_patterns("classic"))
-    serving = models / "lenet5.tflite"
+    monkeypatch.setenv("LENET5_MODELS", str(models))
+    return models
+
+
+@pytest.mark.parametrize("fault", ["missing", "truncated"])
+def test_a_broken_model_gets_a_message_with_the_fix(app, tmp_path, monkeypatch, fault):
+    """The app run on a copy of models/ whose serving model is broken (and without the 1998
+    net): the canvas works, a drawing gets a message naming the file and the train command."""
+    serving = models_without_the_1998_net(tmp_path, monkeypatch) / "lenet5.tflite"
     if fault == "missing":
         serving.unlink()
     else:
         serving.write_bytes(serving.read_bytes()[:4000])
-    monkeypatch.setenv("LENET5_MODELS", str(models))
     _, context = app
     with B.serve() as (url, _):
         pg = context.new_page()
@@ -377,11 +382,7 @@ def test_a_broken_model_gets_a_message_with_the_fix(app, tmp_path, monkeypatch, 
 
 def test_without_the_1998_net_the_draw_page_shows_the_modern_one_alone(app, tmp_path,
                                                                        monkeypatch):
-    import shutil
-
-    models = tmp_path / "models"
-    shutil.copytree(B.ROOT / "models", models, ignore=shutil.ignore_patterns("classic"))
-    monkeypatch.setenv("LENET5_MODELS", str(models))
+    models_without_the_1998_net(tmp_path, monkeypatch)
     _, context = app
     with B.serve() as (url, _):
         pg = context.new_page()
