@@ -24,6 +24,17 @@ from lenet5.preprocess import preprocess
 from lenet5.strokes import BRUSH, CANVAS, read_jsonl, render_random
 
 
+class Average:
+    """Several serving models read as one (an ensemble): the mean of their probabilities."""
+
+    def __init__(self, *predictors: Predictor):
+        self.predictors = predictors
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """``(N, 28, 28)`` digits -> ``(N, 10) float32``, the models' mean probabilities."""
+        return np.mean([p.probabilities(x) for p in self.predictors], axis=0)
+
+
 def mnist_accuracy(predictor: Predictor, path: str | Path) -> dict:
     """Accuracy of ``predictor`` on the MNIST test set in the npz at ``path``."""
     arrays = read_npz(path)
@@ -71,6 +82,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--mnist", help="mnist.npz: score the full test set")
     p.add_argument("--pendigits", help="pen-drawn digits (.jsonl or .jsonl.gz)")
     p.add_argument("--model", default=str(SERVING_PATH), help="LiteRT serving model")
+    p.add_argument("--average-with", action="append", default=[], metavar="MODEL",
+                   help="also read with this serving model and average the probabilities "
+                        "(an ensemble; repeatable)")
     p.add_argument("--brush", type=int, default=BRUSH, help="brush width for rendering, px")
     p.add_argument("--seed", type=int, default=0, help="seed for the random placement")
     p.add_argument("--min-accuracy", type=float, help="exit 1 if an accuracy is below this")
@@ -83,6 +97,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
     predictor = Predictor(a.model)
+    if a.average_with:
+        predictor = Average(predictor, *(Predictor(m) for m in a.average_with))
     result: dict = {}
     if a.mnist:
         result.update(mnist_accuracy(predictor, a.mnist))

@@ -30,3 +30,19 @@ def test_full_pendigits_does_not_regress(pendigits_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["n"] == 7494 and out["unreadable"] == 0
     assert out["pendigits_accuracy"] >= 0.96  # measured 0.96x; the 0.98 target is not met yet
+
+
+def test_average_of_two_models_is_the_mean_of_their_probabilities(capsys):
+    import numpy as np
+
+    from lenet5.inference import MODELS_DIR, Predictor
+    from lenet5.samples import load_mnist_sample
+
+    x = load_mnist_sample(random_only=True)[0][:50].astype(np.float32) / 255
+    modern, classic = Predictor(), Predictor(MODELS_DIR / "classic" / "lenet5.tflite")
+    both = evaluate.Average(modern, classic).probabilities(x)
+    expected = (modern.probabilities(x).astype(np.float64) + classic.probabilities(x)) / 2
+    assert np.allclose(both, expected, atol=1e-6) and not np.allclose(both, modern.probabilities(x))
+    classic_path = str(MODELS_DIR / "classic" / "lenet5.tflite")
+    assert evaluate.main(["--pendigits", str(SAMPLE), "--average-with", classic_path]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 20
