@@ -123,3 +123,24 @@ class Predictor:
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """``(N, 10) float32`` probabilities for ``(N, 28, 28)`` digits."""
         return softmax(self.run_batch(images, keys=(LOGITS,))[LOGITS])
+
+
+def save_for_model(path: Path, model_sha256: str, **arrays) -> None:
+    """Save ``arrays`` (and string tags such as the layer) to a compressed ``.npz`` tied to the
+    serving model with ``model_sha256``; see :func:`load_for_model`."""
+    np.savez_compressed(path, model_sha256=np.array(model_sha256), **arrays)
+
+
+def load_for_model(path: Path, model_sha256: str, keys: tuple[str, ...],
+                   **tags: str) -> dict[str, np.ndarray] | None:
+    """The arrays ``keys`` of a file written by :func:`save_for_model` for this model whose
+    string ``tags`` match; None if it is missing, unreadable, of another kind (a tag or a key
+    differs or is absent) or made for another model (retrained since)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["model_sha256"]) != model_sha256 or any(
+                    str(z[k]) != v for k, v in tags.items()):
+                return None
+            return {k: z[k] for k in keys}
+    except (OSError, ValueError, KeyError):
+        return None

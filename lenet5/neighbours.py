@@ -21,7 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from lenet5.data import load_mnist
-from lenet5.inference import MODELS_DIR, SERVING_PATH, Predictor
+from lenet5.inference import (
+    MODELS_DIR,
+    SERVING_PATH,
+    Predictor,
+    load_for_model,
+    save_for_model,
+)
 
 LAYER = "f6"
 SIZE = 10_000  # training digits kept
@@ -68,22 +74,18 @@ def build(predictor: Predictor, x_train: np.ndarray, y_train: np.ndarray,
                       np.asarray(index)[rows].astype(np.int64), predictor.sha256)
 
 
+ARRAYS = ("embeddings", "images", "labels", "index")
+
+
 def save(nb: Neighbours, path: Path) -> None:
-    np.savez_compressed(path, embeddings=nb.embeddings, images=nb.images, labels=nb.labels,
-                        index=nb.index, model_sha256=np.array(nb.model_sha256),
-                        layer=np.array(LAYER))
+    save_for_model(path, nb.model_sha256, layer=np.array(LAYER),
+                   **{k: getattr(nb, k) for k in ARRAYS})
 
 
 def load(path: Path, model_sha256: str) -> Neighbours | None:
     """The saved digits, or None if missing, unreadable or made for another model."""
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            if str(z["model_sha256"]) != model_sha256 or str(z["layer"]) != LAYER:
-                return None
-            return Neighbours(z["embeddings"], z["images"], z["labels"], z["index"],
-                              model_sha256)
-    except (OSError, ValueError, KeyError):
-        return None
+    z = load_for_model(path, model_sha256, ARRAYS, layer=LAYER)
+    return None if z is None else Neighbours(*(z[k] for k in ARRAYS), model_sha256)
 
 
 def write(data_path: str | None, model: Path = SERVING_PATH, out: Path = NEIGHBOURS_PATH,

@@ -26,7 +26,13 @@ from pathlib import Path
 import numpy as np
 
 from lenet5.data import load_mnist
-from lenet5.inference import MODELS_DIR, SERVING_PATH, Predictor
+from lenet5.inference import (
+    MODELS_DIR,
+    SERVING_PATH,
+    Predictor,
+    load_for_model,
+    save_for_model,
+)
 
 LAYER = "flatten"  # S4's 256 features: separate non-digits best of the layers (measured)
 METHOD = "knn"
@@ -86,23 +92,17 @@ def fit(features: np.ndarray, held_out: np.ndarray, model_sha256: str, k: int = 
 
 
 def save(t: Typicality, path: Path) -> None:
-    np.savez_compressed(path, codes=t.codes,
-                        threshold=np.float32(t.threshold), k=np.int32(t.k),
-                        model_sha256=np.array(t.model_sha256), layer=np.array(LAYER),
-                        method=np.array(METHOD))
+    save_for_model(path, t.model_sha256, codes=t.codes, threshold=np.float32(t.threshold),
+                   k=np.int32(t.k), layer=np.array(LAYER), method=np.array(METHOD))
 
 
 def load(path: Path, model_sha256: str) -> Typicality | None:
     """The saved bank, or None if missing, unreadable, of another kind or made for another
     model."""
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            if (str(z["model_sha256"]) != model_sha256 or str(z["layer"]) != LAYER
-                    or str(z["method"]) != METHOD):
-                return None
-            return Typicality(z["codes"], float(z["threshold"]), model_sha256, int(z["k"]))
-    except (OSError, ValueError, KeyError):
-        return None
+    z = load_for_model(path, model_sha256, ("codes", "threshold", "k"), layer=LAYER,
+                       method=METHOD)
+    return None if z is None else Typicality(z["codes"], float(z["threshold"]), model_sha256,
+                                             int(z["k"]))
 
 
 def features_of(predictor: Predictor, images: np.ndarray) -> np.ndarray:
@@ -111,10 +111,10 @@ def features_of(predictor: Predictor, images: np.ndarray) -> np.ndarray:
     return out.reshape(len(images), -1)
 
 
-def typicality_for(model: Path, x_train: np.ndarray, x_val: np.ndarray) -> Typicality:
-    """The bank for the serving model ``model`` from ``(N, 28, 28) uint8`` training digits;
+def typicality_for(predictor: Predictor, x_train: np.ndarray,
+                   x_val: np.ndarray) -> Typicality:
+    """The bank for ``predictor``'s serving model from ``(N, 28, 28) uint8`` training digits;
     the threshold from held-out ``x_val``."""
-    predictor = Predictor(model)
     return fit(features_of(predictor, x_train), features_of(predictor, x_val), predictor.sha256)
 
 
@@ -122,7 +122,7 @@ def build(data_path: str | None, model: Path = SERVING_PATH, seed: int = 0) -> T
     """:func:`typicality_for` MNIST's training digits, the threshold from the validation
     digits held out by training with ``seed``."""
     data = load_mnist(data_path, val_size=5000, seed=seed)
-    return typicality_for(model, data.x_train, data.x_val)
+    return typicality_for(Predictor(model), data.x_train, data.x_val)
 
 
 def check(t: Typicality, predictor: Predictor, data_path: str | None,

@@ -150,10 +150,10 @@ def write_lookups(model: keras.Model, out: Path, data: Mnist, n: int) -> None:
     ``neighbours.npz`` (F6 of training digits), from the first ``n`` training digits."""
     if ood.LAYER not in {layer.name for layer in model.layers}:
         return  # the 1998 net: the pages use these only with the modern one
-    serving = out / SERVING_FILE
+    predictor = Predictor(out / SERVING_FILE)
     x, y, index = data.x_train[:n], data.y_train[:n], data.train_index[:n]
-    ood.save(ood.typicality_for(serving, x, data.x_val), out / ood.OOD_PATH.name)
-    neighbours.save(neighbours.build(Predictor(serving), x, y, index),
+    ood.save(ood.typicality_for(predictor, x, data.x_val), out / ood.OOD_PATH.name)
+    neighbours.save(neighbours.build(predictor, x, y, index),
                     out / neighbours.NEIGHBOURS_PATH.name)
 
 
