@@ -27,16 +27,14 @@ from lenet5.strokes import read_jsonl
 
 
 def write(page, reruns, box, number: list[dict], rng: np.random.Generator) -> str | None:
-    """Write one number on the page's canvas; the Number metric shown (None if none), then
-    reset the canvas."""
+    """Write one number of pen-drawn digits on the page's canvas (``box``); return the Number
+    metric shown, None if none."""
     strokes = layout(number, rng, (int(box["width"]), int(box["height"])))
     t_up = B.draw(page, [s + (box["x"], box["y"]) for s in strokes])
     reruns.wait(page, t_up)
     with contextlib.suppress(PlaywrightTimeout):  # no metric: nothing readable
         page.locator(B.METRIC_VALUE).first.wait_for(timeout=5_000)
-    shown = B.metric(page)
-    B.reset(page, reruns)
-    return shown
+    return B.metric(page)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             if k % 10 == 0:
                 print(f"number {k + 1}/{len(numbers)}", file=sys.stderr, flush=True)
             reads.append(write(page, reruns, box, number, rng))
+            B.reset(page, reruns)
             if page.locator(B.EXCEPTION).count():
                 raise SystemExit("the page shows an exception")
         browser.close()

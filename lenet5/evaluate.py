@@ -61,13 +61,20 @@ def canvas_inputs(records: list[dict], seed: int = 0, brush: int = BRUSH,
     return x, ok
 
 
+def canvas_readings(predictor: Predictor, records: list[dict], seed: int = 0,
+                    brush: int = BRUSH) -> tuple[np.ndarray, np.ndarray]:
+    """Pen-drawn digits read as drawings on the app's canvas: ``(N,) int`` digits read (-1
+    where preprocessing found nothing to read) and their ``(N,) int`` labels."""
+    x, ok = canvas_inputs(records, seed, brush)
+    pred = np.where(ok, predictor.probabilities(x).argmax(1), -1)
+    return pred, np.array([r["label"] for r in records])
+
+
 def pendigits_accuracy(predictor: Predictor, path: str | Path, seed: int = 0,
                        brush: int = BRUSH) -> dict:
     """Accuracy on pen-drawn digits rendered at brush width ``brush``; unreadable count as wrong."""
-    records = list(read_jsonl(path))
-    labels = np.array([r["label"] for r in records])
-    x, ok = canvas_inputs(records, seed, brush)
-    pred = np.where(ok, predictor.probabilities(x).argmax(1), -1)
+    pred, labels = canvas_readings(predictor, list(read_jsonl(path)), seed, brush)
+    ok = pred >= 0
     s = metrics.summary(labels, np.clip(pred, 0, 9))
     correct = pred == labels
     per_class = {str(k): round(float(correct[labels == k].mean()), 6) for k in range(10)}

@@ -240,16 +240,14 @@ def score(numbers: list[list[dict]], reads: list[str | None], predictor: Predict
     """Per-digit accuracy (a number read with the wrong count of digits scores 0 for all its
     digits), whole-number accuracy, and the same digits read one at a time on the 280-px
     canvas as by ``python -m lenet5.evaluate`` (the single-digit figure)."""
-    from lenet5.evaluate import canvas_inputs
+    from lenet5.evaluate import canvas_readings
 
     truths = ["".join(str(r["label"]) for r in num) for num in numbers]
     right = sum(sum(a == b for a, b in zip(read, truth, strict=True))
                 for read, truth in zip(reads, truths, strict=True)
                 if read is not None and len(read) == len(truth))
     digits = [r for num in numbers for r in num]
-    x, ok = canvas_inputs(digits, seed)
-    single = np.where(ok, predictor.probabilities(x).argmax(1), -1)
-    labels = np.array([r["label"] for r in digits])
+    single, labels = canvas_readings(predictor, digits, seed)
     return {"numbers": len(numbers), "digits": len(digits),
             "per_digit_accuracy": round(right / len(digits), 4),
             "single_digit_accuracy": round(float((single == labels).mean()), 4),
@@ -260,11 +258,12 @@ def score(numbers: list[list[dict]], reads: list[str | None], predictor: Predict
 def measure(records: list[dict], predictor: Predictor, n: int = 2000, seed: int = 0) -> dict:
     """:func:`score` of ``n`` numbers laid out on the wide canvas and read offline."""
     rng = np.random.default_rng(seed)
+    numbers = pick_numbers(records, n, seed)
     reads = []
-    for num in pick_numbers(records, n, seed):
+    for num in numbers:
         strokes = layout(num, rng)
         reads.append(text(read_number(strokes, [BRUSH] * len(strokes), predictor)))
-    return score(pick_numbers(records, n, seed), reads, predictor, seed)
+    return score(numbers, reads, predictor, seed)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -292,13 +292,9 @@ def test_nearest_mnist_digits_are_shown_for_a_drawing(page):
 
 def write_number(pg, reruns, box, records, seed=0) -> str | None:
     """Write pen-drawn digits left to right on the Number page's wide canvas."""
-    from lenet5.number import layout
+    from benchmarks.numbers import write
 
-    strokes = layout(records, np.random.default_rng(seed), (int(box["width"]), int(box["height"])))
-    t_up = B.draw(pg, [s + (box["x"], box["y"]) for s in strokes])
-    reruns.wait(pg, t_up)
-    pg.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
-    return B.metric(pg)
+    return write(pg, reruns, box, records, np.random.default_rng(seed))
 
 
 def test_whole_numbers_are_read_on_the_number_page(app):
