@@ -95,8 +95,9 @@ def activation_bars(values: np.ndarray, title: str, height: int = 200) -> go.Fig
                    xaxis=dict(title=dict(text="unit")))
 
 
-def training_curves(history: dict) -> go.Figure:
-    """Loss and accuracy per epoch, train vs validation, on two y-axes side by side."""
+def training_curves(history: dict, styles_after: int | None = None) -> go.Figure:
+    """Loss and accuracy per epoch, train vs validation, on two y-axes side by side; with
+    ``styles_after``, a dotted line where the synthesised writing styles joined in."""
     from plotly.subplots import make_subplots
 
     epochs = history.get("epoch") or list(range(1, len(history["loss"]) + 1))
@@ -108,6 +109,10 @@ def training_curves(history: dict) -> go.Figure:
                     x=epochs, y=history[prefix + metric], name=name, legendgroup=name,
                     showlegend=col == 1, line=dict(dash=dash, color=ACCENT if prefix else MUTED),
                 ), row=1, col=col)
+    if styles_after:
+        for col in (1, 2):
+            fig.add_vline(x=styles_after + 0.5, line_dash="dot", line_color=MUTED, row=1, col=col,
+                          annotation_text="+ styles" if col == 1 else None)
     fig.update_xaxes(title_text="epoch")
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10))
     return fig

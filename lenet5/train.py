@@ -27,7 +27,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from lenet5 import metrics, neighbours, ood  # noqa: E402
+from lenet5 import distill, metrics, neighbours, ood  # noqa: E402
 from lenet5.augment import Augment, AugmentConfig  # noqa: E402
 from lenet5.data import Mnist, load_mnist  # noqa: E402
 from lenet5.inference import Predictor  # noqa: E402
@@ -43,6 +43,7 @@ from lenet5.outliers import OUTLIER, DigitAccuracy, exposure_loss, random_scribb
 from lenet5.synth import STYLES, synthesize  # noqa: E402
 
 MODEL_FILE, SERVING_FILE = "lenet5.keras", "lenet5.tflite"
+HEAD = ("f6", "output")  # the layers the styles soup's second run trains (both variants)
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,13 @@ class TrainConfig:
     outlier_loss: str = "uniform"  # uniform: cross-entropy to uniform | hinge: above the cap
     outlier_cap: float = 0.5  # hinge: top probability an outlier may keep without loss
     outlier_simple: bool = True  # False: leave out one-stroke lines and curves (digit-like)
-    flag_ones: int = 0  # synthesised European 1s (flag from the top) added to training
-    thin_flag_ones: int = 0  # the same, strokes first thinned to a pen's width
-    crossed_sevens: int = 0  # synthesised 7s with a bar across the stem
-    curled_nines: int = 0  # synthesised 9s with a tail curling left
+    flag_ones: int = 4000  # synthesised European 1s (flag from the top) added to training
+    crossed_sevens: int = 3000  # synthesised 7s with a bar across the stem
+    curled_nines: int = 2000  # synthesised 9s with a tail curling left
+    style_epochs: int = 4  # >0: first MNIST alone, then this many epochs with the styles added
+    style_lr: float = 3e-4  # peak learning rate of those epochs (cosine decay)
+    style_soup: bool = True  # and a run training only HEAD; serve both runs' mean weights
+    style_alpha: float = 0.1  # weight of an MNIST digit's label in the distilled run (rest: KD)
 
 
 def learning_rate(cfg: TrainConfig, steps_per_epoch: int):
@@ -121,14 +125,20 @@ def versions() -> dict:
     return found
 
 
-def training_set(cfg: TrainConfig, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The training digits ``(N, 28, 28) uint8`` plus synthesised styles and outliers (label 10)."""
+def styles(cfg: TrainConfig) -> dict[str, int]:
+    """How many digits of each synthesised writing style training adds."""
+    return {k: getattr(cfg, k) for k in STYLES if getattr(cfg, k)}
+
+
+def training_set(cfg: TrainConfig, x: np.ndarray, y: np.ndarray,
+                 with_styles: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The training digits ``(N, 28, 28) uint8`` plus (``with_styles``) synthesised styles and
+    outliers (label 10)."""
     x_train, y_train = x, y
     if cfg.limit:
         x_train, y_train = x_train[: cfg.limit], y_train[: cfg.limit]
-    styles = {k: getattr(cfg, k) for k in STYLES if getattr(cfg, k)}
-    if styles:  # from the training digits only (never validation, test or pen data)
-        x_new, y_new = synthesize(x_train, y_train, styles, cfg.seed)
+    if with_styles and styles(cfg):  # from the training digits only (never validation, test, pen)
+        x_new, y_new = synthesize(x_train, y_train, styles(cfg), cfg.seed)
         x_train, y_train = np.concatenate([x_train, x_new]), np.concatenate([y_train, y_new])
     if cfg.outliers:
         scribbles = random_scribbles(cfg.outliers, cfg.seed, cfg.outlier_simple)
@@ -143,6 +153,52 @@ def training_loss(cfg: TrainConfig):
     if not cfg.outliers:
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     return exposure_loss(cfg.outlier_weight, cfg.outlier_loss, cfg.outlier_cap)
+
+
+def fit(trainer: keras.Model, cfg: TrainConfig, xy: tuple[np.ndarray, np.ndarray],
+        val: tuple[np.ndarray, np.ndarray], epochs: int, schedule, loss, metric
+        ) -> dict[str, list[float]]:
+    """Compile ``trainer`` with Adam at ``schedule(steps_per_epoch)`` and fit ``epochs`` epochs
+    on ``xy`` (digits ``(N, 28, 28) uint8``, targets), validating on ``val``; the history."""
+    steps = int(np.ceil(len(xy[1]) / cfg.batch_size))
+    trainer.compile(optimizer=keras.optimizers.Adam(schedule(steps)), loss=loss, metrics=[metric])
+    history = trainer.fit(
+        to_input(xy[0]), xy[1], batch_size=cfg.batch_size, epochs=epochs,
+        validation_data=(to_input(val[0]), val[1]), shuffle=True, verbose=1,
+    )
+    return {k: [float(v) for v in vals] for k, vals in history.history.items()}
+
+
+def learn_styles(model: keras.Model, cfg: TrainConfig, aug: AugmentConfig | None,
+                 data: Mnist) -> dict[str, list[float]]:
+    """The second stage: ``cfg.style_epochs`` epochs on MNIST plus the synthesised styles at a
+    low learning rate, the MNIST digits distilled from the net itself (:mod:`lenet5.distill`).
+    With ``cfg.style_soup`` a second run from the same start trains only ``HEAD`` on plain
+    labels, and ``model`` ends with the mean of both runs' weights (a "model soup", Wortsman
+    et al. 2022). Returns the distilled run's history."""
+    x, y = training_set(cfg, data.x_train, data.y_train)
+    n_mnist = cfg.limit or len(data.x_train)  # training_set puts MNIST's digits first
+
+    def decay(steps: int):
+        return keras.optimizers.schedules.CosineDecay(cfg.style_lr, cfg.style_epochs * steps,
+                                                      alpha=0.01)
+
+    start = model.get_weights()
+    hist = fit(distill.paired(model, aug, cfg.seed), cfg, (x, distill.targets(y, n_mnist)),
+               (data.x_val, distill.targets(data.y_val, len(data.y_val))), cfg.style_epochs,
+               decay, distill.distillation_loss(cfg.style_alpha), distill.accuracy)
+    if cfg.style_soup:
+        distilled = model.get_weights()
+        model.set_weights(start)
+        body = [layer for layer in model.layers if layer.name not in HEAD]
+        for layer in body:
+            layer.trainable = False
+        fit(training_model(model, aug, cfg.seed), cfg, (x, y), (data.x_val, data.y_val),
+            cfg.style_epochs, decay, training_loss(cfg), DigitAccuracy())
+        for layer in body:
+            layer.trainable = True
+        model.set_weights(distill.average([distilled, model.get_weights()]))
+    return hist
 
 
 def write_lookups(model: keras.Model, out: Path, data: Mnist, n: int) -> None:
@@ -162,24 +218,22 @@ def train(cfg: TrainConfig, data_path: str | None, out: Path,
     """Train the net ``model_cfg`` describes (default: modern), evaluate on the test set, write
     all artifacts to ``out``; return the metrics."""
     model_cfg = model_cfg or ModelConfig()
+    later = bool(cfg.style_epochs and styles(cfg))  # the styles only in a second stage
+    if later and cfg.outliers:
+        raise ValueError("--outliers needs --style-epochs 0 (the styles stage distils digits)")
     keras.utils.set_random_seed(cfg.seed)
     tf.config.experimental.enable_op_determinism()
     data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
-    x_train, y_train = training_set(cfg, data.x_train, data.y_train)
+    x_train, y_train = training_set(cfg, data.x_train, data.y_train, with_styles=not later)
     aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
     model = build_model(model_cfg)
-    trainer = training_model(model, aug, cfg.seed)
-    steps = int(np.ceil(len(x_train) / cfg.batch_size))
-    trainer.compile(
-        optimizer=keras.optimizers.Adam(learning_rate(cfg, steps)),
-        loss=training_loss(cfg),
-        metrics=[DigitAccuracy()],
-    )
     start = time.perf_counter()
-    history = trainer.fit(
-        to_input(x_train), y_train, batch_size=cfg.batch_size, epochs=cfg.epochs,
-        validation_data=(to_input(data.x_val), data.y_val), shuffle=True, verbose=1,
-    )
+    hist = fit(training_model(model, aug, cfg.seed), cfg, (x_train, y_train),
+               (data.x_val, data.y_val), cfg.epochs, lambda steps: learning_rate(cfg, steps),
+               training_loss(cfg), DigitAccuracy())
+    if later:
+        more = learn_styles(model, cfg, aug, data)
+        hist = {k: hist[k] + more[k] for k in hist}
     seconds = time.perf_counter() - start
     logits = model.predict(to_input(data.x_test), batch_size=1000, verbose=0)
     test = metrics.summary(data.y_test, logits.argmax(1))
@@ -189,15 +243,15 @@ def train(cfg: TrainConfig, data_path: str | None, out: Path,
     write_inspection(model, out)
     n = cfg.limit or len(data.x_train)  # the MNIST digits themselves: no synthetic ones
     write_lookups(model, out, data, n)
-    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-    hist["epoch"] = list(range(1, cfg.epochs + 1))
+    hist["epoch"] = list(range(1, len(hist["loss"]) + 1))
     (out / "history.json").write_text(json.dumps(hist, indent=1))
     result = {
         "test_accuracy": test["accuracy"], "test": test,
         "param_count": int(model.count_params()),
         "model_config": model_cfg.to_dict(), "train_config": asdict(cfg),
         "augment_config": aug.to_dict() if aug else None,
-        "train_seconds": round(seconds, 1), "train_size": int(len(x_train)),
+        "train_seconds": round(seconds, 1),
+        "train_size": int(len(x_train) + later * sum(styles(cfg).values())),
         "data": {"source": Path(data.source).name, "sha256": data.sha256},
         "versions": versions(),
     }
@@ -233,6 +287,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for style in STYLES:
         p.add_argument(f"--{style.replace('_', '-')}", type=int, default=getattr(d, style),
                        help="add N synthesised digits in this writing style (lenet5/synth.py)")
+    p.add_argument("--style-epochs", type=int, default=d.style_epochs,
+                   help="N > 0: train on MNIST alone first, then N more epochs with the styles "
+                        "added at --style-lr (0: the styles from the start)")
+    p.add_argument("--style-lr", type=float, default=d.style_lr)
+    p.add_argument("--style-alpha", type=float, default=d.style_alpha,
+                   help="weight of an MNIST digit's label while learning the styles; the rest "
+                        "goes to the net's own earlier answer")
+    p.add_argument("--style-soup", action=argparse.BooleanOptionalAction, default=d.style_soup,
+                   help="also run the styles stage training only the last two layers on plain "
+                        "labels, and serve the mean of both runs' weights")
     for name, value in AugmentConfig().to_dict().items():
         p.add_argument(f"--aug-{name}", type=float, default=value, help="augmentation setting")
     return p.parse_args(argv)

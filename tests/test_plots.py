@@ -48,7 +48,9 @@ def test_training_curves_and_confusion():
     hist = {"loss": [1, 0.5], "val_loss": [1.1, 0.6], "accuracy": [0.8, 0.9],
             "val_accuracy": [0.79, 0.88], "epoch": [1, 2]}
     fig = plots.training_curves(hist)
-    assert len(fig.data) == 4
+    assert len(fig.data) == 4 and not fig.layout.shapes
+    marked = plots.training_curves(hist, styles_after=1)
+    assert [s.x0 for s in marked.layout.shapes] == [1.5, 1.5]  # in both panels
     cm = np.eye(10, dtype=int) * 100
     cm[4, 9] = 3
     heat = plots.confusion_heatmap(cm)

@@ -11,6 +11,8 @@ from lenet5 import train  # noqa: E402
 from lenet5.inference import Predictor  # noqa: E402
 
 pytestmark = pytest.mark.slow
+SMALL = ["--epochs", "1", "--limit", "3000", "--seed", "7", "--style-epochs", "1",
+         "--flag-ones", "30", "--crossed-sevens", "20", "--curled-nines", "10"]
 ARTIFACTS = {"lenet5.keras", "lenet5.tflite", "history.json", "metrics.json",
              "architecture.json", "kernels.npz", "ood.npz", "neighbours.npz"}
 
@@ -18,8 +20,7 @@ ARTIFACTS = {"lenet5.keras", "lenet5.tflite", "history.json", "metrics.json",
 @pytest.fixture(scope="module")
 def run(mnist_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("smoke")
-    train.main(["--data", str(mnist_path), "--out", str(out), "--epochs", "1",
-                "--limit", "3000", "--seed", "7"])
+    train.main(["--data", str(mnist_path), "--out", str(out), *SMALL])
     return out
 
 
@@ -27,15 +28,16 @@ def test_writes_all_artifacts(run):
     assert {p.name for p in run.iterdir()} >= ARTIFACTS
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["param_count"] == 44_426
-    assert metrics["train_size"] == 3000 and metrics["train_config"]["seed"] == 7
+    assert metrics["train_size"] == 3060 and metrics["train_config"]["seed"] == 7
     assert metrics["data"]["sha256"].startswith("06af5dfe")
     assert len(metrics["test"]["confusion_matrix"]) == 10
     assert metrics["test"]["n"] == 10_000
     assert metrics["test_accuracy"] > 0.5  # one epoch on 3,000 digits already learns a lot
     assert {"tensorflow", "keras", "numpy"} <= set(metrics["versions"])
     history = json.loads((run / "history.json").read_text())
-    assert history["epoch"] == [1] and {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(
-        history)
+    assert history["epoch"] == [1, 2]  # MNIST, then the styles
+    assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(history)
+    assert all(len(v) == 2 and v[1] > 0 for v in history.values())
     arch = json.loads((run / "architecture.json").read_text())
     assert [r["layer"] for r in arch][0] == "c1" and sum(r["params"] for r in arch) == 44_426
 
@@ -62,14 +64,14 @@ def test_serving_model_loads_and_agrees_with_metrics(run, mnist_path):
 
 
 def test_same_seed_same_model(run, mnist_path, tmp_path):
-    train.main(["--data", str(mnist_path), "--out", str(tmp_path), "--epochs", "1",
-                "--limit", "3000", "--seed", "7"])
+    train.main(["--data", str(mnist_path), "--out", str(tmp_path), *SMALL])
     with np.load(run / "kernels.npz") as a, np.load(tmp_path / "kernels.npz") as b:
         np.testing.assert_array_equal(a["c3"], b["c3"])
 
 
 def test_outlier_exposure_run(mnist_path, tmp_path):
-    cfg = train.TrainConfig(epochs=1, limit=1000, outliers=100, outlier_weight=0.3)
+    cfg = train.TrainConfig(epochs=1, limit=1000, outliers=100, outlier_weight=0.3,
+                            style_epochs=0, flag_ones=0, crossed_sevens=0, curled_nines=0)
     result = train.train(cfg, str(mnist_path), tmp_path)
     assert result["train_size"] == 1100 and result["train_config"]["outliers"] == 100
     history = json.loads((tmp_path / "history.json").read_text())
@@ -80,8 +82,7 @@ def test_outlier_exposure_run(mnist_path, tmp_path):
 @pytest.fixture(scope="module")
 def classic_run(mnist_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("classic")
-    train.main(["--variant", "classic", "--data", str(mnist_path), "--out", str(out),
-                "--epochs", "1", "--limit", "3000", "--seed", "7"])
+    train.main(["--variant", "classic", "--data", str(mnist_path), "--out", str(out), *SMALL])
     return out
 
 
@@ -130,3 +131,11 @@ def test_training_set_adds_styles_and_outliers(mnist_path):
     assert xs.shape == (1042, 28, 28) and xs.dtype == np.uint8 and len(ys) == 1042
     assert np.array_equal(xs[:1000], x[:1000]) and np.array_equal(ys[:1000], y[:1000])
     assert np.bincount(ys[1000:], minlength=11).tolist() == [0, 20, 0, 0, 0, 0, 0, 10, 0, 5, 7]
+    xm, ym = train.training_set(cfg, x, y, with_styles=False)  # the first stage's
+    assert len(xm) == 1007 and np.bincount(ym[1000:], minlength=11)[10] == 7
+
+
+def test_styles_stage_refuses_outliers(tmp_path):
+    cfg = train.TrainConfig(outliers=10, style_epochs=2)
+    with pytest.raises(ValueError, match="--outliers needs --style-epochs 0"):
+        train.train(cfg, "no-such-file.npz", tmp_path)
