@@ -111,8 +111,9 @@ def training_curves(history: dict, styles_after: int | None = None) -> go.Figure
                 ), row=1, col=col)
     if styles_after:
         for col in (1, 2):
+            label = {"annotation_text": "+ styles"} if col == 1 else {}
             fig.add_vline(x=styles_after + 0.5, line_dash="dot", line_color=MUTED, row=1, col=col,
-                          annotation_text="+ styles" if col == 1 else None)
+                          **label)
     fig.update_xaxes(title_text="epoch")
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10))
     return fig

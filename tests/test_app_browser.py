@@ -93,6 +93,9 @@ def test_every_page_renders_and_drawing_carries_over(page):
         pg.screenshot(path=str(ARTIFACTS / f"page-{path}.png"), full_page=True)
         if path == "inside":
             assert pg.get_by_text("Showing your current drawing").is_visible()
+        if path == "training":  # the committed model's extra writing styles, drawn
+            assert pg.get_by_text("Writing styles it was taught besides MNIST").is_visible()
+            assert pg.get_by_text("European 1s (a flag from the top): 4,000 added").is_visible()
         if path == "number":  # its own canvas, empty: a hint, no number
             assert pg.get_by_text("Write a number, digits left to right").is_visible()
             assert B.metric(pg) is None

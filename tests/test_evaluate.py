@@ -29,7 +29,8 @@ def test_full_pendigits_does_not_regress(pendigits_path, capsys):
     assert evaluate.main(["--pendigits", str(pendigits_path)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["n"] == 7494 and out["unreadable"] == 0
-    assert out["pendigits_accuracy"] >= 0.96  # measured 0.96x; the 0.98 target is not met yet
+    assert out["pendigits_accuracy"] >= 0.98  # the target; measured 0.9805 (146 wrong)
+    assert min(out["per_class"].values()) >= 0.94  # the 4s, weakest: 0.950
 
 
 def test_average_of_two_models_is_the_mean_of_their_probabilities(capsys):

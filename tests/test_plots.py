@@ -51,6 +51,8 @@ def test_training_curves_and_confusion():
     assert len(fig.data) == 4 and not fig.layout.shapes
     marked = plots.training_curves(hist, styles_after=1)
     assert [s.x0 for s in marked.layout.shapes] == [1.5, 1.5]  # in both panels
+    notes = [a.text for a in marked.layout.annotations]
+    assert notes.count("+ styles") == 1 and "new text" not in notes
     cm = np.eye(10, dtype=int) * 100
     cm[4, 9] = 3
     heat = plots.confusion_heatmap(cm)
