@@ -20,7 +20,7 @@ from keras import ops
 
 from lenet5.augment import Augment, AugmentConfig
 
-ALPHA = 0.3  # weight of the label on an MNIST digit; the rest goes to the teacher's answer
+ALPHA = 0.1  # weight of the label on an MNIST digit; the rest goes to the teacher's answer
 TEMPERATURE = 2.0  # softens both nets' probabilities for the distillation term
 CLASSES = 10
 

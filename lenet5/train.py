@@ -68,7 +68,7 @@ class TrainConfig:
     style_epochs: int = 4  # >0: first MNIST alone, then this many epochs with the styles added
     style_lr: float = 3e-4  # peak learning rate of those epochs (cosine decay)
     style_soup: bool = True  # and a run training only HEAD; serve both runs' mean weights
-    style_alpha: float = 0.1  # weight of an MNIST digit's label in the distilled run (rest: KD)
+    style_alpha: float = distill.ALPHA  # an MNIST digit's label's weight there (rest: KD)
 
 
 def learning_rate(cfg: TrainConfig, steps_per_epoch: int):

@@ -29,7 +29,8 @@ def curves_section(m: dict) -> None:
         st.info("models/history.json is missing; retrain to recreate it.")
         return
     cfg = m.get("train_config", {})
-    after = cfg.get("epochs") if cfg.get("style_epochs") else None
+    after = cfg.get("epochs")  # the first stage's epochs; a second stage, if any, follows them
+    after = after if after and len(history["loss"]) > after else None
     st.plotly_chart(training_curves(history, after), config=PLOT_CONFIG, key="curves")
     st.caption("Training figures are measured on augmented digits (rotated, sheared, zoomed, "
                "shifted, thinner or thicker strokes), validation on 5,000 held-out clean "
@@ -38,9 +39,10 @@ def curves_section(m: dict) -> None:
         st.caption(f"After epoch {after}, writing styles MNIST hardly has were added: European "
                    "1s with a flag, crossed 7s and 9s with a curled tail, drawn onto MNIST's own "
                    "training digits. While it learned them, the network was also taught what it "
-                   "had answered before on MNIST's digits, so as not to forget them; the curves "
-                   "of those epochs are the whole net's run, which was averaged with a run that "
-                   "trained only its last two layers.")
+                   "had answered before on MNIST's digits, so as not to forget them."
+                   + (" The curves of those epochs are the whole net's run, which was averaged "
+                      "with a run that trained only its last two layers."
+                      if cfg.get("style_soup") else ""))
 
 
 def confusion_section(m: dict) -> None:
