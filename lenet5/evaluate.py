@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lenet5 import metrics
+from lenet5 import metrics, writers
 from lenet5.data import read_npz
 from lenet5.inference import SERVING_PATH, Predictor
 from lenet5.preprocess import preprocess
@@ -71,15 +71,19 @@ def canvas_readings(predictor: Predictor, records: list[dict], seed: int = 0,
 
 
 def pendigits_accuracy(predictor: Predictor, path: str | Path, seed: int = 0,
-                       brush: int = BRUSH) -> dict:
-    """Accuracy on pen-drawn digits rendered at brush width ``brush``; unreadable count as wrong."""
-    pred, labels = canvas_readings(predictor, list(read_jsonl(path)), seed, brush)
+                       brush: int = BRUSH, fold: int | None = None,
+                       folds: int = writers.FOLDS) -> dict:
+    """Accuracy on pen-drawn digits rendered at brush width ``brush`` (only fold ``fold``'s
+    writers, if given); unreadable count as wrong."""
+    records = writers.held_out(read_jsonl(path), fold, folds)
+    pred, labels = canvas_readings(predictor, records, seed, brush)
     ok = pred >= 0
     s = metrics.summary(labels, np.clip(pred, 0, 9))
     correct = pred == labels
     per_class = {str(k): round(float(correct[labels == k].mean()), 6) for k in range(10)}
     return {"pendigits_accuracy": float(correct.mean()), "n": int(len(labels)),
             "unreadable": int((~ok).sum()), "brush": brush, "per_class": per_class,
+            "writers": sorted({int(r["writer"]) for r in records}),
             "confusion_matrix": s["confusion_matrix"]}
 
 
@@ -94,6 +98,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "(an ensemble; repeatable)")
     p.add_argument("--brush", type=int, default=BRUSH, help="brush width for rendering, px")
     p.add_argument("--seed", type=int, default=0, help="seed for the random placement")
+    writers.add_arguments(p)
     p.add_argument("--min-accuracy", type=float, help="exit 1 if an accuracy is below this")
     a = p.parse_args(argv)
     if not (a.mnist or a.pendigits):
@@ -110,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.mnist:
         result.update(mnist_accuracy(predictor, a.mnist))
     if a.pendigits:
-        pen = pendigits_accuracy(predictor, a.pendigits, a.seed, a.brush)
+        pen = pendigits_accuracy(predictor, a.pendigits, a.seed, a.brush, a.pen_fold,
+                                 a.pen_folds)
         if a.mnist:
             pen = {f"pendigits_{k}" if not k.startswith("pendigits") else k: v
                    for k, v in pen.items()}

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lenet5 import writers
 from lenet5.inference import SERVING_PATH, Predictor
 from lenet5.preprocess import Preprocessed, preprocess
 from lenet5.strokes import render
@@ -274,8 +275,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sequences", type=int, default=2000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model", default=str(SERVING_PATH))
+    writers.add_arguments(p)
     a = p.parse_args(argv)
-    result = measure(list(read_jsonl(a.pendigits)), Predictor(a.model), a.sequences, a.seed)
+    records = writers.held_out(read_jsonl(a.pendigits), a.pen_fold, a.pen_folds)
+    result = measure(records, Predictor(a.model), a.sequences, a.seed)
     print(json.dumps(result))
 
 
