@@ -12,7 +12,6 @@ layer as an output), ``history.json``, ``metrics.json`` (with the variant in its
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -27,7 +26,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from lenet5 import distill, metrics, neighbours, ood  # noqa: E402
+from lenet5 import distill, metrics, neighbours, ood, pen, recipe  # noqa: E402
 from lenet5.augment import Augment, AugmentConfig  # noqa: E402
 from lenet5.data import Mnist, load_mnist  # noqa: E402
 from lenet5.inference import Predictor  # noqa: E402
@@ -40,35 +39,12 @@ from lenet5.model import (  # noqa: E402
     model_config,
 )
 from lenet5.outliers import OUTLIER, DigitAccuracy, exposure_loss, random_scribbles  # noqa: E402
+from lenet5.pen import PenDigits  # noqa: E402
+from lenet5.recipe import TrainConfig  # noqa: E402
 from lenet5.synth import STYLES, synthesize  # noqa: E402
 
 MODEL_FILE, SERVING_FILE = "lenet5.keras", "lenet5.tflite"
 HEAD = ("f6", "output")  # the layers the styles soup's second run trains (both variants)
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    epochs: int = 40
-    batch_size: int = 64
-    seed: int = 0
-    lr: float = 2e-3
-    schedule: str = "cosine"  # cosine | constant | step
-    warmup_epochs: float = 1.0
-    augment: bool = True
-    val_size: int = 5000
-    limit: int = 0  # train on the first N training digits only (0: all); for smoke runs
-    outliers: int = 0  # random non-digit scribbles added to training (outlier exposure)
-    outlier_weight: float = 0.3  # weight of their loss
-    outlier_loss: str = "uniform"  # uniform: cross-entropy to uniform | hinge: above the cap
-    outlier_cap: float = 0.5  # hinge: top probability an outlier may keep without loss
-    outlier_simple: bool = True  # False: leave out one-stroke lines and curves (digit-like)
-    flag_ones: int = 4000  # synthesised European 1s (flag from the top) added to training
-    crossed_sevens: int = 3000  # synthesised 7s with a bar across the stem
-    curled_nines: int = 2000  # synthesised 9s with a tail curling left
-    style_epochs: int = 4  # >0: first MNIST alone, then this many epochs with the styles added
-    style_lr: float = 3e-4  # peak learning rate of those epochs (cosine decay)
-    style_soup: bool = True  # and a run training only HEAD; serve both runs' mean weights
-    style_alpha: float = distill.ALPHA  # an MNIST digit's label's weight there (rest: KD)
 
 
 def learning_rate(cfg: TrainConfig, steps_per_epoch: int):
@@ -130,16 +106,19 @@ def styles(cfg: TrainConfig) -> dict[str, int]:
     return {k: getattr(cfg, k) for k in STYLES if getattr(cfg, k)}
 
 
-def training_set(cfg: TrainConfig, x: np.ndarray, y: np.ndarray,
-                 with_styles: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """The training digits ``(N, 28, 28) uint8`` plus (``with_styles``) synthesised styles and
-    outliers (label 10)."""
+def training_set(cfg: TrainConfig, x: np.ndarray, y: np.ndarray, with_styles: bool = True,
+                 pen_xy: PenDigits | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The training digits ``(N, 28, 28) uint8`` (MNIST's first) plus (``with_styles``)
+    synthesised styles and pen-drawn digits, and outliers (label 10)."""
     x_train, y_train = x, y
     if cfg.limit:
         x_train, y_train = x_train[: cfg.limit], y_train[: cfg.limit]
     if with_styles and styles(cfg):  # from the training digits only (never validation, test, pen)
         x_new, y_new = synthesize(x_train, y_train, styles(cfg), cfg.seed)
         x_train, y_train = np.concatenate([x_train, x_new]), np.concatenate([y_train, y_new])
+    if with_styles and pen_xy is not None and len(pen_xy.y):
+        x_train = np.concatenate([x_train, pen_xy.x])
+        y_train = np.concatenate([y_train, pen_xy.y.astype(y_train.dtype)])
     if cfg.outliers:
         scribbles = random_scribbles(cfg.outliers, cfg.seed, cfg.outlier_simple)
         x_train = np.concatenate([x_train, scribbles])
@@ -164,19 +143,20 @@ def fit(trainer: keras.Model, cfg: TrainConfig, xy: tuple[np.ndarray, np.ndarray
     trainer.compile(optimizer=keras.optimizers.Adam(schedule(steps)), loss=loss, metrics=[metric])
     history = trainer.fit(
         to_input(xy[0]), xy[1], batch_size=cfg.batch_size, epochs=epochs,
-        validation_data=(to_input(val[0]), val[1]), shuffle=True, verbose=1,
+        validation_data=(to_input(val[0]), val[1]), shuffle=True, verbose=2,
     )
     return {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
 def learn_styles(model: keras.Model, cfg: TrainConfig, aug: AugmentConfig | None,
-                 data: Mnist) -> dict[str, list[float]]:
+                 data: Mnist, pen_xy: PenDigits | None = None) -> dict[str, list[float]]:
     """The second stage: ``cfg.style_epochs`` epochs on MNIST plus the synthesised styles at a
     low learning rate, the MNIST digits distilled from the net itself (:mod:`lenet5.distill`).
     With ``cfg.style_soup`` a second run from the same start trains only ``HEAD`` on plain
     labels, and ``model`` ends with the mean of both runs' weights (a "model soup", Wortsman
     et al. 2022). Returns the distilled run's history."""
-    x, y = training_set(cfg, data.x_train, data.y_train)
+    keras.utils.set_random_seed(cfg.seed + 1)  # the same start whether or not stage 1 just ran
+    x, y = training_set(cfg, data.x_train, data.y_train, pen_xy=pen_xy)
     n_mnist = cfg.limit or len(data.x_train)  # training_set puts MNIST's digits first
 
     def decay(steps: int):
@@ -213,106 +193,115 @@ def write_lookups(model: keras.Model, out: Path, data: Mnist, n: int) -> None:
                     out / neighbours.NEIGHBOURS_PATH.name)
 
 
-def train(cfg: TrainConfig, data_path: str | None, out: Path,
-          aug_cfg: AugmentConfig | None = None, model_cfg: ModelConfig | None = None) -> dict:
-    """Train the net ``model_cfg`` describes (default: modern), evaluate on the test set, write
-    all artifacts to ``out``; return the metrics."""
-    model_cfg = model_cfg or ModelConfig()
-    later = bool(cfg.style_epochs and styles(cfg))  # the styles only in a second stage
-    if later and cfg.outliers:
-        raise ValueError("--outliers needs --style-epochs 0 (the styles stage distils digits)")
+def two_stages(cfg: TrainConfig, pen_xy: PenDigits | None) -> bool:
+    """Whether the styles and pen digits come in a second stage, after MNIST alone."""
+    return bool(cfg.style_epochs and (styles(cfg) or pen_xy is not None))
+
+
+def first_stage(cfg: TrainConfig, data: Mnist, aug: AugmentConfig | None,
+                model_cfg: ModelConfig, pen_xy: PenDigits | None, fit_it: bool = True
+                ) -> tuple[keras.Model, dict[str, list[float]], int]:
+    """Build and train (unless not ``fit_it``) the net for ``cfg.epochs`` epochs: on MNIST
+    alone when a second stage follows, else with everything mixed in. Returns the model, its
+    history, the set's size."""
     keras.utils.set_random_seed(cfg.seed)
     tf.config.experimental.enable_op_determinism()
-    data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
-    x_train, y_train = training_set(cfg, data.x_train, data.y_train, with_styles=not later)
-    aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
+    x, y = training_set(cfg, data.x_train, data.y_train,
+                        with_styles=not two_stages(cfg, pen_xy), pen_xy=pen_xy)
     model = build_model(model_cfg)
+    if not fit_it:
+        return model, {}, len(y)
+    hist = fit(training_model(model, aug, cfg.seed), cfg, (x, y), (data.x_val, data.y_val),
+               cfg.epochs, lambda steps: learning_rate(cfg, steps), training_loss(cfg),
+               DigitAccuracy())
+    return model, hist, len(y)
+
+
+def train(cfg: TrainConfig, data_path: str | None, out: Path,
+          aug_cfg: AugmentConfig | None = None, model_cfg: ModelConfig | None = None,
+          pen_path: str | Path | None = None) -> dict:
+    """Train the net ``model_cfg`` describes (default: modern), on MNIST plus, with
+    ``pen_path``, pen-drawn digits of the writers outside ``cfg.pen_holdout_fold``; evaluate on
+    the MNIST test set and the held-out writers, write all artifacts to ``out``; return the
+    metrics."""
+    model_cfg = model_cfg or ModelConfig()
+    pen_xy = None
+    if pen_path:
+        pen_xy = pen.digits(pen_path, cfg.pen_renders, cfg.pen_holdout_fold, cfg.pen_folds,
+                            cfg.seed)
+    if two_stages(cfg, pen_xy) and cfg.outliers:
+        raise ValueError("--outliers needs --style-epochs 0 (the styles stage distils digits)")
+    data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
+    aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
     start = time.perf_counter()
-    hist = fit(training_model(model, aug, cfg.seed), cfg, (x_train, y_train),
-               (data.x_val, data.y_val), cfg.epochs, lambda steps: learning_rate(cfg, steps),
-               training_loss(cfg), DigitAccuracy())
-    if later:
-        more = learn_styles(model, cfg, aug, data)
-        hist = {k: hist[k] + more[k] for k in hist}
-    seconds = time.perf_counter() - start
+    model, hist, size = first_stage(cfg, data, aug, model_cfg, pen_xy)
+    if two_stages(cfg, pen_xy):
+        hist, size = second_stage(model, cfg, aug, data, pen_xy, hist)
+    run = Run(cfg, data, aug, model_cfg, pen_xy, time.perf_counter() - start, size)
+    return finish(model, hist, out, run)
+
+
+def second_stage(model: keras.Model, cfg: TrainConfig, aug: AugmentConfig | None, data: Mnist,
+                 pen_xy: PenDigits | None, hist: dict) -> tuple[dict, int]:
+    """:func:`learn_styles` after a first stage with history ``hist``: the whole history and
+    the second stage's training-set size."""
+    more = learn_styles(model, cfg, aug, data, pen_xy)
+    size = len(data.y_train[: cfg.limit or None]) + sum(styles(cfg).values())
+    return {k: hist[k] + more[k] for k in hist}, size + (len(pen_xy.y) if pen_xy else 0)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a training run used, for its metrics.json."""
+
+    cfg: TrainConfig
+    data: Mnist
+    aug: AugmentConfig | None
+    model_cfg: ModelConfig
+    pen_xy: PenDigits | None
+    seconds: float
+    size: int
+
+
+def finish(model: keras.Model, hist: dict, out: Path, run: Run) -> dict:
+    """Write every artifact of the trained ``model`` to ``out``, with ``metrics.json`` (MNIST
+    test and, when pen digits were held out, held-out writers' accuracy); the metrics."""
+    result = write_artifacts(model, out, run.data, hist, run.cfg)
+    result.update({
+        "model_config": run.model_cfg.to_dict(), "train_config": asdict(run.cfg),
+        "augment_config": run.aug.to_dict() if run.aug else None,
+        "train_seconds": round(run.seconds, 1), "train_size": int(run.size),
+        "data": {"source": Path(run.data.source).name, "sha256": run.data.sha256},
+        "versions": versions(),
+    })
+    if run.pen_xy is not None:
+        score = pen.held_out_score(Predictor(out / SERVING_FILE), run.pen_xy.held_out)
+        result["pen"] = run.pen_xy.about | score
+    (out / "metrics.json").write_text(json.dumps(result, indent=1))
+    return result
+
+
+def write_artifacts(model: keras.Model, out: Path, data: Mnist, hist: dict,
+                    cfg: TrainConfig) -> dict:
+    """Evaluate on the MNIST test set and write the model files, the inspection files, the
+    lookups and ``history.json`` to ``out``; the test metrics."""
     logits = model.predict(to_input(data.x_test), batch_size=1000, verbose=0)
     test = metrics.summary(data.y_test, logits.argmax(1))
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / MODEL_FILE)
     export_serving(model, out / SERVING_FILE)
     write_inspection(model, out)
-    n = cfg.limit or len(data.x_train)  # the MNIST digits themselves: no synthetic ones
-    write_lookups(model, out, data, n)
+    write_lookups(model, out, data, cfg.limit or len(data.x_train))  # MNIST digits only
     hist["epoch"] = list(range(1, len(hist["loss"]) + 1))
     (out / "history.json").write_text(json.dumps(hist, indent=1))
-    result = {
-        "test_accuracy": test["accuracy"], "test": test,
-        "param_count": int(model.count_params()),
-        "model_config": model_cfg.to_dict(), "train_config": asdict(cfg),
-        "augment_config": aug.to_dict() if aug else None,
-        "train_seconds": round(seconds, 1),
-        "train_size": int(len(x_train) + later * sum(styles(cfg).values())),
-        "data": {"source": Path(data.source).name, "sha256": data.sha256},
-        "versions": versions(),
-    }
-    (out / "metrics.json").write_text(json.dumps(result, indent=1))
-    return result
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    d = TrainConfig()
-    p = argparse.ArgumentParser(prog="python -m lenet5.train", description=__doc__.split("\n")[0])
-    p.add_argument("--data", help="path to mnist.npz (default: $LENET5_MNIST, else download)")
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "models")
-    p.add_argument("--variant", choices=["modern", "classic"], default="modern",
-                   help="modern: ReLU, max-pooling; classic: the 1998 network as published")
-    p.add_argument("--epochs", type=int, default=d.epochs)
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--lr", type=float, default=d.lr, help="peak learning rate")
-    p.add_argument("--schedule", choices=["cosine", "constant", "step"], default=d.schedule)
-    p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=d.augment)
-    p.add_argument("--val-size", type=int, default=d.val_size)
-    p.add_argument("--limit", type=int, default=0, help="use only N training digits (smoke runs)")
-    p.add_argument("--outliers", type=int, default=d.outliers,
-                   help="add N random non-digit scribbles, taught to be unsure (0: off)")
-    p.add_argument("--outlier-weight", type=float, default=d.outlier_weight)
-    p.add_argument("--outlier-loss", choices=["uniform", "hinge"], default=d.outlier_loss,
-                   help="uniform: cross-entropy to uniform; hinge: only a top probability "
-                        "above --outlier-cap costs")
-    p.add_argument("--outlier-cap", type=float, default=d.outlier_cap)
-    p.add_argument("--outlier-simple", action=argparse.BooleanOptionalAction,
-                   default=d.outlier_simple, help="--no-outlier-simple: no one-stroke "
-                   "lines or curves among the outliers (they look like parts of digits)")
-    for style in STYLES:
-        p.add_argument(f"--{style.replace('_', '-')}", type=int, default=getattr(d, style),
-                       help="add N synthesised digits in this writing style (lenet5/synth.py)")
-    p.add_argument("--style-epochs", type=int, default=d.style_epochs,
-                   help="N > 0: train on MNIST alone first, then N more epochs with the styles "
-                        "added at --style-lr (0: the styles from the start)")
-    p.add_argument("--style-lr", type=float, default=d.style_lr)
-    p.add_argument("--style-alpha", type=float, default=d.style_alpha,
-                   help="weight of an MNIST digit's label while learning the styles; the rest "
-                        "goes to the net's own earlier answer")
-    p.add_argument("--style-soup", action=argparse.BooleanOptionalAction, default=d.style_soup,
-                   help="also run the styles stage training only the last two layers on plain "
-                        "labels, and serve the mean of both runs' weights")
-    for name, value in AugmentConfig().to_dict().items():
-        p.add_argument(f"--aug-{name}", type=float, default=value, help="augmentation setting")
-    return p.parse_args(argv)
-
-
-def configs(a: argparse.Namespace) -> tuple[TrainConfig, AugmentConfig]:
-    """The training and augmentation configuration given by parsed command-line flags."""
-    cfg = TrainConfig(**{k: getattr(a, k) for k in TrainConfig().__dict__ if k != "warmup_epochs"})
-    aug = AugmentConfig(**{k: getattr(a, f"aug_{k}") for k in AugmentConfig().to_dict()})
-    return cfg, aug
+    return {"test_accuracy": test["accuracy"], "test": test,
+            "param_count": int(model.count_params())}
 
 
 def main(argv: list[str] | None = None) -> None:
-    a = parse_args(argv)
-    cfg, aug = configs(a)
-    result = train(cfg, a.data, a.out, aug, model_config(a.variant))
+    a = recipe.parser().parse_args(argv)
+    cfg, aug = recipe.configs(a)
+    result = train(cfg, a.data, a.out, aug, model_config(a.variant), a.pen)
     print(json.dumps({k: result[k] for k in ("test_accuracy", "param_count", "train_seconds")}))
 
 

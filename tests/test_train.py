@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from lenet5 import train  # noqa: E402
+from lenet5 import recipe, train  # noqa: E402
 from lenet5.inference import Predictor  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -107,19 +107,25 @@ def test_classic_run_writes_its_artifacts(classic_run):
     assert maps["c1"].shape == (28, 28, 6) and maps["c5"].shape == (1, 1, 120)
 
 
+def parse(argv: list[str]):
+    return recipe.configs(recipe.parser().parse_args(argv))
+
+
 def test_flags_reach_the_config():
-    cfg, aug = train.configs(train.parse_args([
+    cfg, aug = parse([
         "--flag-ones", "30", "--crossed-sevens", "20", "--curled-nines", "10", "--outliers", "5",
         "--outlier-loss", "hinge", "--outlier-cap", "0.4", "--outlier-weight", "0.2",
-        "--no-outlier-simple", "--epochs", "3", "--aug-prob", "0.5"]))
+        "--no-outlier-simple", "--epochs", "3", "--aug-prob", "0.5"])
     assert (cfg.flag_ones, cfg.crossed_sevens, cfg.curled_nines) == (30, 20, 10)
     assert (cfg.outliers, cfg.outlier_loss, cfg.outlier_cap, cfg.outlier_weight) == (
         5, "hinge", 0.4, 0.2)
     assert cfg.epochs == 3 and aug.prob == 0.5 and cfg.outlier_simple is False
-    default, _ = train.configs(train.parse_args([]))
+    default, _ = parse([])
     assert default == train.TrainConfig()  # plain `python -m lenet5.train` uses the defaults
-    assert train.parse_args([]).variant == "modern"
-    assert train.parse_args(["--variant", "classic"]).variant == "classic"
+    assert recipe.parser().parse_args([]).variant == "modern"
+    assert recipe.parser().parse_args(["--variant", "classic"]).variant == "classic"
+    pen, _ = parse(["--pen-renders", "2", "--pen-holdout-fold", "-1", "--pen-folds", "3"])
+    assert (pen.pen_renders, pen.pen_holdout_fold, pen.pen_folds) == (2, -1, 3)
 
 
 def test_training_set_adds_styles_and_outliers(mnist_path):

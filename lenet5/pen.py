@@ -1,0 +1,87 @@
+"""Pen-drawn digits as training data: drawn on a canvas the way people draw, then prepared by
+the app's own preprocessing.
+
+MNIST was written with pencils on paper forms; the canvas is drawn with a round pen of one width,
+and MNIST alone cannot teach that medium. Each pen-drawn digit (tablet strokes, y up) is drawn
+``renders`` times on the 280-px canvas at a random place and size (:func:`strokes.placement`)
+with a random brush width, and goes through :func:`lenet5.preprocess.preprocess` like a drawing
+on the Draw page. Which writers may be used is the caller's business (:mod:`lenet5.writers`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lenet5 import writers
+from lenet5.data import sha256_of
+from lenet5.preprocess import preprocess
+from lenet5.strokes import CANVAS, read_jsonl, render_random
+
+BRUSHES = (10, 30)  # brush widths drawn from, px: around the slider's default of 18
+
+
+def renders(records: Sequence[dict], n: int, seed: int = 0,
+            brushes: tuple[int, int] = BRUSHES) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` canvas drawings of each record, preprocessed: ``(M, 28, 28) uint8 in [0, 255]``
+    white on black and ``(M,) uint8`` labels; M <= ``n * len(records)`` (drawings the
+    preprocessing refuses are left out)."""
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for _ in range(n):
+        for rec in records:
+            brush = int(rng.integers(brushes[0], brushes[1] + 1))
+            result = preprocess(render_random(rec["strokes"], rng, CANVAS, brush),
+                                dark_background=True)
+            if result.ok:
+                images.append(np.round(result.image * 255).astype(np.uint8))
+                labels.append(int(rec["label"]))
+    if not images:
+        return np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.uint8)
+    return np.stack(images), np.array(labels, np.uint8)
+
+
+@dataclass(frozen=True)
+class PenDigits:
+    """Pen-drawn digits for training: ``x`` ``(M, 28, 28) uint8`` canvas drawings preprocessed
+    as the app does, ``y`` ``(M,) uint8``; ``about`` says where they came from (for
+    metrics.json); ``held_out`` holds the records of the writers kept out of training."""
+
+    x: np.ndarray
+    y: np.ndarray
+    about: dict
+    held_out: list[dict]
+
+
+def digits(path: str | Path, n: int, fold: int, folds: int = writers.FOLDS,
+           seed: int = 0) -> PenDigits:
+    """:func:`renders` (``n`` each) of the pen-drawn digits in ``path`` by every writer
+    outside fold ``fold`` of ``folds`` (-1: all writers)."""
+    records = list(read_jsonl(path))
+    train, held = writers.split(records, fold, folds) if fold >= 0 else (records, [])
+    x, y = renders(train, n, seed)
+    about = {"source": Path(path).name, "sha256": sha256_of(path),
+             "dataset": "UCI Pen-Based Recognition of Handwritten Digits (CC BY 4.0)",
+             "digits": len(train), "renders": n, "images": len(y), "brushes": list(BRUSHES),
+             "writers": sorted({int(r["writer"]) for r in train}),
+             "held_out_writers": sorted({int(r["writer"]) for r in held}),
+             "held_out_fold": fold if fold >= 0 else None, "folds": folds}
+    return PenDigits(x, y, about, held)
+
+
+def held_out_score(predictor, records: list[dict]) -> dict:
+    """How ``predictor`` (a serving model) reads held-out writers' digits drawn on the canvas
+    at brush 18, as ``python -m lenet5.evaluate --pendigits`` does: overall and per class."""
+    if not records:
+        return {}
+    from lenet5.evaluate import canvas_readings
+
+    pred, labels = canvas_readings(predictor, records)
+    hit = pred == labels
+    per_class = {str(k): round(float(hit[labels == k].mean()), 6)
+                 for k in range(10) if (labels == k).any()}
+    return {"held_out_accuracy": round(float(hit.mean()), 6), "held_out_n": int(len(labels)),
+            "held_out_per_class": per_class}
