@@ -31,6 +31,25 @@ class ModelError(RuntimeError):
     """The serving model is missing, corrupt or not the expected network."""
 
 
+class DigitArrayError(ValueError):
+    """What a :class:`Predictor` was given is not 28x28 digits of finite values in [0, 1]."""
+
+
+def as_digits(images: object) -> np.ndarray:
+    """``(28, 28)``, ``(N, 28, 28)`` or ``(N, 28, 28, 1)`` values in [0, 1] ->
+    ``(N, 28, 28, 1) float32``, N >= 1; :class:`DigitArrayError` for anything else (the network
+    would answer NaN or nonsense for them rather than fail)."""
+    try:
+        x = np.asarray(images, np.float32)
+    except (TypeError, ValueError) as exc:
+        raise DigitArrayError(f"not an array of numbers ({exc})") from None
+    if x.size == 0 or x.shape[-2:] not in ((28, 28), (28, 1)) or x.size % 784:
+        raise DigitArrayError(f"expected 28x28 digits, got shape {x.shape}")
+    if not np.isfinite(x).all() or x.min() < 0 or x.max() > 1:
+        raise DigitArrayError("digit pixels must be finite and in [0, 1]")
+    return x.reshape(-1, 28, 28, 1)
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the network made of one digit.
@@ -98,8 +117,11 @@ class Predictor:
         return {k: np.array(out[k], copy=True) for k in keys or out}
 
     def __call__(self, image: np.ndarray) -> Reading:
-        """Read one preprocessed digit, ``(28, 28) float32 in [0, 1]``."""
-        x = np.asarray(image, np.float32).reshape(1, 28, 28, 1)
+        """Read one preprocessed digit, ``(28, 28) float32 in [0, 1]``
+        (:class:`DigitArrayError` for anything else)."""
+        x = as_digits(image)
+        if len(x) != 1:
+            raise DigitArrayError(f"expected one digit, got {len(x)}")
         with self._lock:
             out = self._call(self._single, x)
         maps = {k: v[0] for k, v in out.items()}
@@ -108,8 +130,8 @@ class Predictor:
     def run_batch(self, images: np.ndarray, batch: int = 256,
                   keys: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
         """The outputs named in ``keys`` (default: all) for ``(N, 28, 28) float32 in [0, 1]``
-        digits, in chunks of ``batch``."""
-        x = np.asarray(images, np.float32).reshape(-1, 28, 28, 1)
+        digits, in chunks of ``batch`` (:class:`DigitArrayError` for anything else)."""
+        x = as_digits(images)
         parts: list[dict[str, np.ndarray]] = []
         with self._lock:
             if self._batch is None:

@@ -57,10 +57,11 @@ class Analysis:
 
 
 def analyse(image: np.ndarray, predictor: Predictor, dark_background: bool | None = True,
-            typicality: Typicality | None = None) -> Analysis:
+            typicality: Typicality | None = None, medium: str = "canvas") -> Analysis:
     """Preprocess an image (any form :func:`preprocess` accepts; by default the app's canvas,
-    light ink on black) and read it; with ``typicality``, also say if it is atypical."""
-    pre = preprocess(image, dark_background)
+    light ink on black) and read it; with ``typicality``, also say if it is atypical.
+    ``medium`` (``"canvas"`` or ``"photo"``) words the reason when there is nothing to read."""
+    pre = preprocess(image, dark_background, medium)
     if not pre.ok:
         return Analysis(pre)
     reading = predictor(pre.image)

@@ -28,6 +28,31 @@ MAX_FILL = 0.85  # a box more than this full of solid ink is not a digit...
 MIN_SOLID = 0.25  # ...when both its sides exceed this fraction of the image (a line is a 1)
 
 
+# Why there is nothing to read, in the words of where the image came from: the page's canvas
+# or an uploaded photo (a blank photo is not "the canvas is empty").
+REASONS = {
+    "canvas": {
+        "empty": "Nothing to read yet: the canvas is empty (or the ink is too faint).",
+        "small": "Nothing to read: that is too small to be a digit. Draw it bigger.",
+        "solid": "Nothing to read: the canvas is mostly ink. Reset it and draw one digit.",
+        "blob": "Nothing to read: that is a dot or a blob, not a digit. Draw its strokes.",
+        "faint": "Nothing to read: the strokes are too faint or too thin.",
+        "several": "Nothing to read: that looks like more than one digit. Draw one at a time.",
+    },
+    "photo": {
+        "empty": "Nothing to read: no ink found in the photo (it looks blank, transparent or "
+                 "all one colour). Use a photo of a dark digit on light paper, or the reverse.",
+        "small": "Nothing to read: the ink in the photo is too small to be a digit. Crop the "
+                 "photo close to the digit.",
+        "solid": "Nothing to read: the photo is mostly ink. Crop it close to one digit on "
+                 "plain paper.",
+        "blob": "Nothing to read: the ink in the photo is a dot or a blob, not a digit.",
+        "faint": "Nothing to read: the ink in the photo is too faint or too thin.",
+        "several": "Nothing to read: the photo looks like more than one digit. Crop it to one.",
+    },
+}
+
+
 class PreprocessError(ValueError):
     """The array cannot be an image (wrong shape, dtype or values)."""
 
@@ -177,24 +202,24 @@ def place_by_mass(digit: np.ndarray, size: int = SIZE, centre: float = CENTRE) -
     return out
 
 
-def _nothing(reason: str, ink: np.ndarray) -> Preprocessed:
-    return Preprocessed(image=None, reason=reason, ink=ink)
+def _nothing(kind: str, ink: np.ndarray, medium: str) -> Preprocessed:
+    return Preprocessed(image=None, reason=REASONS[medium][kind], ink=ink)
 
 
 def _not_a_digit(ink: np.ndarray, bbox: tuple[int, int, int, int]) -> str:
-    """Why the inked box cannot be one digit ('' if it may be)."""
+    """Why the inked box cannot be one digit, a key of :data:`REASONS` ('' if it may be)."""
     x0, y0, x1, y1 = bbox
     w, h = x1 - x0, y1 - y0
     if max(w, h) < max(2, MIN_EXTENT * max(ink.shape)):
-        return "Nothing to read: that is too small to be a digit. Draw it bigger."
+        return "small"
     mask = cv2.threshold(ink[y0:y1, x0:x1], 127, 255, cv2.THRESH_BINARY)[1]
     fill = cv2.countNonZero(mask) / (w * h)
     if fill > MAX_FILL and min(w, h) > MIN_SOLID * max(ink.shape):  # not a straight 1
-        return "Nothing to read: the canvas is mostly ink. Reset it and draw one digit."
+        return "solid"
     if fill > 0.5 and min(w, h) > 0.7 * max(w, h):  # solid and roundish: maybe one dab
         stroke = 2 * float(cv2.distanceTransform(mask, cv2.DIST_L2, 3).max())
         if max(w, h) < 1.6 * stroke:
-            return "Nothing to read: that is a dot or a blob, not a digit. Draw its strokes."
+            return "blob"
     return ""
 
 
@@ -210,24 +235,25 @@ def side_by_side(scaled: np.ndarray) -> bool:
     return any(nxt[0] >= prev[1] + 2 for prev, nxt in zip(spans, spans[1:], strict=False))
 
 
-def preprocess(image: np.ndarray, dark_background: bool | None = None) -> Preprocessed:
+def preprocess(image: np.ndarray, dark_background: bool | None = None,
+               medium: str = "canvas") -> Preprocessed:
     """MNIST-style preprocessing of one drawing; see the module docstring for the input forms.
 
     ``dark_background``: True for light ink on dark (the app's canvas), False for dark ink on
-    light (paper), None to guess from the image's border.
+    light (paper), None to guess from the image's border. ``medium``: ``"canvas"`` or
+    ``"photo"``, the words of the reason when there is nothing to read (:data:`REASONS`).
     """
     ink = to_ink(image, dark_background)
     bbox = bounding_box(ink)
     if bbox is None:
-        return _nothing("Nothing to read yet: the canvas is empty (or the ink is too faint).", ink)
-    reason = _not_a_digit(ink, bbox)
-    if reason:
-        return _nothing(reason, ink)
+        return _nothing("empty", ink, medium)
+    kind = _not_a_digit(ink, bbox)
+    if kind:
+        return _nothing(kind, ink, medium)
     x0, y0, x1, y1 = bbox
     scaled = scale_to_box(ink[y0:y1, x0:x1])
     if float(scaled.max()) < MIN_CONTRAST:
-        return _nothing("Nothing to read: the strokes are too faint or too thin.", ink)
+        return _nothing("faint", ink, medium)
     if side_by_side(scaled):
-        return _nothing("Nothing to read: that looks like more than one digit. Draw one at a "
-                        "time.", ink)
+        return _nothing("several", ink, medium)
     return Preprocessed(image=place_by_mass(scaled), ink=ink, bbox=bbox, scaled=scaled)

@@ -20,16 +20,19 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from lenet5.preprocess import MIN_CONTRAST, to_ink
 
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
 EXTENSIONS = ["png", "jpg", "jpeg", "gif", "webp", "bmp"]
 MAX_BYTES = 5 * 1024 * 1024  # as server.maxUploadSize in .streamlit/config.toml
-MAX_PIXELS = 24_000_000  # a 6000x4000 camera photo; decoded at most ~100 MB
+MAX_PIXELS = 24_000_000  # a 6000x4000 camera photo; decoded at most 4 bytes a pixel: 96 MB
+MAX_SIDE = 12_000  # px; Pillow keeps a pointer per row: a 1x24,000,000 PNG took 207 MB
+# libwebp decodes into a buffer of its own that Pillow then copies (~15 bytes a pixel at peak,
+# measured: 371 MB for 24 megapixels), so WebP is read up to 8 megapixels (a 4000x2000 image).
+MAX_WEBP_PIXELS = 8_000_000
 WORK_SIDE = 512  # images are reduced to this longer side before looking for ink
-TRANSPARENT_MODES = ("LA", "La", "PA", "RGBA", "RGBa")
 
 
 class UploadError(ValueError):
@@ -59,12 +62,14 @@ def _open(data: bytes) -> Image.Image:
     except (UnidentifiedImageError, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as exc:
         raise UploadError(_open_failure(exc)) from None
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise UploadError(f"The file is not a readable image ({exc}).") from None
+    except Exception as exc:  # a damaged header raises many kinds (struct.error, ...)
+        raise UploadError(f"The file is not a readable image ({_short(exc)}).") from None
     w, h = im.size
-    if w * h > MAX_PIXELS or min(w, h) < 1:
-        raise UploadError(f"The image is {w}×{h} pixels; at most {MAX_PIXELS // 10**6} million "
-                          "pixels are read. Use a smaller photo.")
+    limit = MAX_WEBP_PIXELS if im.format == "WEBP" else MAX_PIXELS
+    if w * h > limit or min(w, h) < 1 or max(w, h) > MAX_SIDE:
+        raise UploadError(f"The image is {w}×{h} pixels; at most {limit // 10**6} million "
+                          f"pixels{' in a WebP file' if im.format == 'WEBP' else ''}, and at "
+                          f"most {MAX_SIDE:,} on a side, are read. Use a smaller photo.")
     return im
 
 
@@ -74,15 +79,74 @@ def _open_failure(exc: Exception) -> str:
     return f"The image has too many pixels; at most {MAX_PIXELS // 10**6} million are read."
 
 
+BAND_ROWS = 256  # rows widened at once by _wide_to_uint8: memory stays small
+TRANSPOSES = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+              6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}  # EXIF orientation -> the turn that undoes it
+
+
+def _by_rows(im: Image.Image, fn) -> Image.Image:
+    """``fn`` (a band of rows as an array -> ``uint8`` array of its rows) applied a band of
+    :data:`BAND_ROWS` rows at a time -> an ``L`` image: nothing is widened at full size (a
+    4898x4898 16-bit PNG once took 440 MB widened to int64 whole)."""
+    w, h = im.size
+    out = np.empty((h, w), np.uint8)
+    for top in range(0, h, BAND_ROWS):
+        band = np.asarray(im.crop((0, top, w, min(h, top + BAND_ROWS))))
+        out[top:top + len(band)] = fn(band)
+    return Image.fromarray(out, "L")
+
+
+def _wide_to_uint8(band: np.ndarray) -> np.ndarray:
+    """16/32-bit grey: the top 8 of 16 bits; float grey: clipped to 0-255."""
+    if band.dtype.kind == "f":
+        return np.clip(band, 0, 255)
+    return np.clip(band.astype(np.int64), 0, 65535) >> 8
+
+
 def _to_array(im: Image.Image) -> np.ndarray:
-    """Decoded pixels as ``(H, W) uint8`` grey or ``(H, W, 4) uint8`` RGBA."""
-    if im.mode.startswith("I"):  # 16-bit (or 32-bit) grey: keep the top 8 of 16 bits
-        return (np.clip(np.asarray(im, np.int64), 0, 65535) >> 8).astype(np.uint8)
-    if im.mode == "F":
-        return np.clip(np.asarray(im, np.float32), 0, 255).astype(np.uint8)
-    if im.mode in TRANSPARENT_MODES or "transparency" in im.info:
-        return np.asarray(im.convert("RGBA"))
-    return np.asarray(im.convert("L"))
+    """Decoded pixels as ``(H, W) uint8`` grey or ``(H, W, 4) uint8`` RGBA, at most
+    :data:`WORK_SIDE` on the longer side. Each band is reduced by a whole factor while still
+    one byte a pixel, before anything is widened: Pillow's own RGBA reduce (premultiplied) and
+    P-to-LA convert each made full-size copies (185 and 208 MB for a 24-megapixel image)."""
+    if im.mode.startswith("I") or im.mode == "F":  # more than 8 bits a sample
+        im = _by_rows(im, _wide_to_uint8)
+    alpha = _alpha(im)
+    alpha = None if alpha is None else _shrink(alpha)  # before the grey copy: one at a time
+    grey = _shrink(im.convert("L") if im.mode != "L" else im)
+    if alpha is None:
+        return _reduce(np.asarray(grey))
+    rgba = Image.merge("RGBA", (grey, grey, grey, alpha))
+    return _reduce(np.asarray(rgba))
+
+
+def _alpha(im: Image.Image) -> Image.Image | None:
+    """The opacity as an ``L`` image, or None when the image has no transparency."""
+    if "A" in im.getbands():
+        return im.getchannel("A")
+    t = im.info.get("transparency")
+    if t is None:
+        return None
+    if im.mode == "P":  # the palette's alpha, looked up through a grey palette
+        table = [255] * 256
+        if isinstance(t, int) and 0 <= t < 256:
+            table[t] = 0
+        elif isinstance(t, bytes):
+            table[: len(t[:256])] = t[:256]
+        a = im.copy()
+        a.putpalette(bytes(v for v in table for _ in range(3)), "RGB")
+        return a.convert("L")
+    if im.mode in ("1", "L", "RGB") and isinstance(t, (int, tuple)):  # a transparent colour
+        key = np.asarray(t if isinstance(t, tuple) else (t,))
+        return _by_rows(im, lambda band: np.where(
+            (band.reshape(*band.shape[:2], -1) == key).all(-1), 0, 255).astype(np.uint8))
+    return None
+
+
+def _shrink(im: Image.Image) -> Image.Image:
+    factor = max(im.size) // WORK_SIDE
+    return im.reduce(factor) if factor >= 2 else im
 
 
 def _reduce(a: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
@@ -94,21 +158,35 @@ def _reduce(a: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
     return cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
 
-def decode(data: bytes) -> Upload:
-    """Uploaded file bytes -> :class:`Upload`, or :class:`UploadError`."""
-    im = _open(data)
-    note = ""
-    if getattr(im, "n_frames", 1) > 1:
-        note = "An animated image: reading its first frame."
+def _orientation(im: Image.Image) -> int:
     try:
+        return int(im.getexif().get(0x0112) or 1)
+    except Exception:  # a damaged EXIF block: read the picture as it is stored
+        return 1
+
+
+def decode(data: bytes) -> Upload:
+    """Uploaded file bytes -> :class:`Upload`, or :class:`UploadError` (and nothing else:
+    Pillow's decoders raise many kinds of exception for damaged files, e.g. ``IndexError`` or
+    ``struct.error`` from a mutated GIF, so every one of them becomes an UploadError)."""
+    im = _open(data)
+    try:
+        note = "An animated image: reading its first frame." if getattr(
+            im, "is_animated", False) else ""
         im.seek(0)
         if im.format == "JPEG":
             im.draft("L", (WORK_SIDE, WORK_SIDE))  # let the decoder shrink big photos
-        im = ImageOps.exif_transpose(im)
-        image = _reduce(_to_array(im))
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise UploadError(f"The image file is damaged or incomplete ({exc}).") from None
+        turn = TRANSPOSES.get(_orientation(im))
+        image = _to_array(im)
+    except Exception as exc:  # see the docstring
+        raise UploadError(f"The image file is damaged or incomplete ({_short(exc)}).") from None
+    if turn is not None:
+        image = np.asarray(Image.fromarray(image).transpose(turn))
     return Upload(np.ascontiguousarray(image), note)
+
+
+def _short(exc: Exception) -> str:
+    return (str(exc) or type(exc).__name__)[:120]
 
 
 def paper_background(gray: np.ndarray) -> np.ndarray:
