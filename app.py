@@ -4,6 +4,7 @@ import streamlit as st
 
 from lenet5.ui import about, draw, inside, number, training
 from lenet5.ui.common import preload, record_session_state, warm_up
+from lenet5.ui.guard import guarded
 
 
 def main() -> None:
@@ -11,13 +12,14 @@ def main() -> None:
                        layout="wide")
     warm_up()
     pages = [
-        st.Page(draw.page, title="Draw", icon=":material/draw:", url_path="draw", default=True),
-        st.Page(number.page, title="Number", icon=":material/pin:", url_path="number"),
-        st.Page(inside.page, title="Inside the network", icon=":material/layers:",
+        st.Page(guarded(draw.page), title="Draw", icon=":material/draw:", url_path="draw",
+                default=True),
+        st.Page(guarded(number.page), title="Number", icon=":material/pin:", url_path="number"),
+        st.Page(guarded(inside.page), title="Inside the network", icon=":material/layers:",
                 url_path="inside"),
-        st.Page(training.page, title="Training", icon=":material/monitoring:",
+        st.Page(guarded(training.page), title="Training", icon=":material/monitoring:",
                 url_path="training"),
-        st.Page(about.page, title="About", icon=":material/info:", url_path="about"),
+        st.Page(guarded(about.page), title="About", icon=":material/info:", url_path="about"),
     ]
     st.navigation(pages, position="top").run()
     record_session_state()

@@ -161,10 +161,11 @@ def mnist_sample() -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         return None
 
 
-def read(ink: np.ndarray) -> Analysis:
-    """Analyse light ink on black with the shared predictor and its typicality check."""
+def read(ink: np.ndarray, medium: str = "canvas") -> Analysis:
+    """Analyse light ink on black with the shared predictor and its typicality check;
+    ``medium`` (``"canvas"`` or ``"photo"``) words the reason when there is nothing to read."""
     model = predictor_or_stop()
-    return analyse(ink, model, typicality=typicality(model.sha256))
+    return analyse(ink, model, typicality=typicality(model.sha256), medium=medium)
 
 
 def read_drawing(image: np.ndarray) -> Analysis:
@@ -186,7 +187,7 @@ def read_upload(data: bytes, file_id: str) -> tuple[Analysis | None, str]:
         return st.session_state["analysis"], st.session_state.get("upload_note", "")
     try:
         decoded = decode(data)
-        result, note = read(photo_ink(decoded.image)), decoded.note
+        result, note = read(photo_ink(decoded.image), "photo"), decoded.note
     except UploadError as exc:
         result, note = None, str(exc)
     st.session_state.update(analysis=result, analysis_key=key, upload_note=note)

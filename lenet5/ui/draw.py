@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from lenet5.attribution import overlay
 from lenet5.pipeline import Analysis
@@ -16,27 +15,31 @@ from lenet5.ui.common import (
     read_drawing,
     read_upload,
 )
+from lenet5.ui.guard import Canvas, canvas
 from lenet5.upload import EXTENSIONS
+from lenet5.validate import CanvasSpec
 
 HINT = "Draw a digit (0–9) on the black canvas with your mouse or finger."
 STEP_PX = 140
 NEIGHBOUR_PX = 84
 PLOT_CONFIG = {"displayModeBar": False}
+BRUSHES = (6, 40)  # the brush slider's range
+SPEC = CanvasSpec((CANVAS, CANVAS), BRUSHES)
 
 
-def canvas_section():
-    """The drawing canvas; restores this session's drawing when coming back from another page."""
+def canvas_section() -> Canvas:
+    """The drawing canvas, its state checked; restores this session's drawing when coming back
+    from another page."""
     if st.session_state.get("last_page") != "draw":
         st.session_state["restore"] = st.session_state.get("drawing")
     st.session_state["last_page"] = "draw"
     st.space("small")  # room for the canvas' floating toolbar (undo, redo, reset)
-    result = st_canvas(
-        stroke_width=st.session_state.get("brush", BRUSH), stroke_color="#FFFFFF",
-        background_color="#000000", fill_color="#FFFFFF", width=CANVAS, height=CANVAS,
+    result = canvas(
+        SPEC, "canvas", stroke_width=st.session_state.get("brush", BRUSH),
+        stroke_color="#FFFFFF", background_color="#000000", fill_color="#FFFFFF",
         drawing_mode="freedraw", initial_drawing=st.session_state.get("restore"),
-        return_image_data=True, key="canvas",
     )
-    st.slider("Brush width", 6, 40, BRUSH, key="brush",
+    st.slider("Brush width", *BRUSHES, BRUSH, key="brush",
               help="Any width works: the preprocessing scales the digit to MNIST's size.")
     return result
 
@@ -54,16 +57,16 @@ def upload_section():
     return file
 
 
-def analysis_of(result) -> Analysis | None:
+def analysis_of(result: Canvas) -> Analysis | None:
     """The drawing's analysis, None for an empty canvas; keeps the drawing in session state."""
-    objects = (result.json_data or {}).get("objects") or []
-    image = result.image_data  # decoded from PNG on every access: read once
+    objects = (result.drawing or {}).get("objects") or []
+    image = result.image
     if image is None:  # the canvas has not reported yet (first load, or restored drawing)
         return st.session_state.get("analysis") if st.session_state.get("restore") else None
     if not objects:
         st.session_state["analysis"] = st.session_state["drawing"] = None
         return None
-    st.session_state["drawing"] = result.json_data
+    st.session_state["drawing"] = result.drawing
     return read_drawing(image)
 
 
@@ -71,13 +74,13 @@ def strokes_in(drawing: dict | None) -> int:
     return len((drawing or {}).get("objects") or [])
 
 
-def photo_kept(result, returning: bool) -> bool:
+def photo_kept(result: Canvas, returning: bool) -> bool:
     """Whether to keep showing the last photo although the uploader is empty: it was emptied
     by going to another page and back (Streamlit clears it), not by the user's ✕, and nothing
     has been drawn since."""
     state = st.session_state.get("photo")  # "file": shown with its file; "kept": without
-    drawn = (result.image_data is not None
-             and strokes_in(result.json_data) != strokes_in(st.session_state.get("drawing")))
+    drawn = (result.image is not None
+             and strokes_in(result.drawing) != strokes_in(st.session_state.get("drawing")))
     keep = state == "kept" and not drawn or state == "file" and returning
     st.session_state["photo"] = "kept" if keep else None
     return keep
@@ -183,6 +186,9 @@ def page() -> None:
         if file is not None:
             st.session_state["photo"] = "file"
             prediction_section(analysis := upload_analysis(file), hint="")
+        elif result.error:
+            st.warning(result.error, icon=":material/gpp_maybe:")
+            analysis = None
         elif photo_kept(result, returning):
             st.caption("Your last photo. Draw on the canvas, or upload another one.")
             prediction_section(analysis := st.session_state.get("analysis"), hint="")

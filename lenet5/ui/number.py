@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from lenet5.number import (
     BRUSH,
@@ -23,7 +22,10 @@ from lenet5.pipeline import UNSURE
 from lenet5.plots import boxed, digit_probabilities, square, strip
 from lenet5.preprocess import to_ink
 from lenet5.ui.common import predictor_or_stop
+from lenet5.ui.guard import Canvas, canvas
+from lenet5.validate import CanvasSpec
 
+BRUSHES = (4, 30)  # the brush slider's range
 HINT = ("Write a number, digits left to right with a little space between them. A digit may "
         "take several strokes (a 4, the bar of a 5).")
 
@@ -37,9 +39,9 @@ def forget_number() -> None:
     st.session_state.update(number_drawing=None, number_restore=None)
 
 
-def canvas_section():
-    """The wide canvas (narrow on a phone); restores this session's number when coming back
-    from another page."""
+def canvas_section() -> Canvas:
+    """The wide canvas (narrow on a phone), its state checked; restores this session's number
+    when coming back from another page."""
     if st.session_state.get("last_page") != "number":
         st.session_state["number_restore"] = st.session_state.get("number_drawing")
     st.session_state["last_page"] = "number"
@@ -47,16 +49,15 @@ def canvas_section():
                        help="Switching starts a new, empty canvas.", on_change=forget_number)
     (width, height), brush = (NARROW, NARROW_BRUSH) if narrow else (WIDE, BRUSH)
     st.space("small")  # room for the canvas' floating toolbar
-    result = st_canvas(
+    result = canvas(
+        CanvasSpec((width, height), BRUSHES), f"number_canvas_{width}",
         stroke_width=st.session_state.get(f"number_brush_{width}", brush),
-        stroke_color="#FFFFFF", background_color="#000000", fill_color="#FFFFFF", width=width,
-        height=height, drawing_mode="freedraw",
-        initial_drawing=st.session_state.get("number_restore"), return_image_data=True,
-        key=f"number_canvas_{width}",
+        stroke_color="#FFFFFF", background_color="#000000", fill_color="#FFFFFF",
+        drawing_mode="freedraw", initial_drawing=st.session_state.get("number_restore"),
     )
-    st.columns([3, 2])[0].slider("Brush width", 4, 30, brush, key=f"number_brush_{width}")
-    if result.json_data is not None:
-        st.session_state["number_drawing"] = result.json_data
+    st.columns([3, 2])[0].slider("Brush width", *BRUSHES, brush, key=f"number_brush_{width}")
+    if result.drawing is not None:
+        st.session_state["number_drawing"] = result.drawing
     return result
 
 
@@ -104,14 +105,17 @@ def inputs_section(digits: list[Digit]) -> None:
 def page() -> None:
     st.title("Write a number")
     result = canvas_section()
-    digits = digits_of(result.json_data if result.json_data is not None
+    if result.error:
+        st.warning(result.error, icon=":material/gpp_maybe:")
+        return
+    digits = digits_of(result.drawing if result.drawing is not None
                        else st.session_state.get("number_drawing"))
     if not digits:
         st.info(HINT, icon=":material/draw:")
         return
     left, right = st.columns([1, 1], gap="large")
     with left:
-        reading_section(digits, result.image_data)
+        reading_section(digits, result.image)
     with right:
         probabilities_section(digits)
     inputs_section(digits)
