@@ -46,6 +46,8 @@ def mutate(data: bytes, rng: np.random.Generator, n: int = 8) -> bytes:
     """``data`` with ``n`` random bytes overwritten, a byte range repeated or cut short."""
     b = bytearray(data)
     for _ in range(n):
+        if not b:
+            break
         kind, i = int(rng.integers(3)), int(rng.integers(len(b)))
         if kind == 0:
             b[i] = int(rng.integers(256))
@@ -79,9 +81,14 @@ def _rgba(size, fill=(0, 0, 0, 0)) -> bytes:
 
 def uploads() -> list[tuple[str, bytes]]:
     """30+ bad or odd uploads, each a file a person or a script could pick (all <= 5 MB)."""
+    return uploads_by_name(None)
+
+
+def uploads_by_name(names: list[str] | None) -> list[tuple[str, bytes]]:
+    """:func:`uploads`, only those named in ``names`` (all for None): made on demand."""
     rng = np.random.default_rng(13)
     s = seeds()
-    out = [
+    made = [
         ("empty file", b""),
         ("text file named .png", b"hello, this is a text file\n" * 20),
         ("PDF named .png", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"),
@@ -94,29 +101,31 @@ def uploads() -> list[tuple[str, bytes]]:
         ("truncated JPEG", s["JPEG"][: len(s["JPEG"]) // 2]),
         ("truncated WebP", s["WEBP"][: len(s["WEBP"]) // 2]),
         ("truncated BMP", s["BMP"][: len(s["BMP"]) // 3]),
-        ("PNG bomb 20000x20000, 1-bit", bomb_png(20000)),
-        ("PNG bomb 6000x6000, 1-bit", bomb_png(6000)),
-        ("PNG 1 x 24,000,000", encode(Image.new("L", (1, 24_000_000)))),
-        ("PNG 16-bit 4898x4898", encode(Image.fromarray(np.zeros((4898, 4898), np.uint16)))),
-        ("PNG RGBA 6000x4000, transparent", _rgba((6000, 4000))),
-        ("WebP 6000x4000", encode(Image.new("RGB", (6000, 4000)), "WEBP")),
-        ("WebP RGBA 4000x2000", encode(Image.new("RGBA", (4000, 2000), (9, 9, 9, 200)), "WEBP",
-                                       lossless=True)),
+        ("PNG bomb 20000x20000, 1-bit", lambda: bomb_png(20000)),
+        ("PNG bomb 6000x6000, 1-bit", lambda: bomb_png(6000)),
+        ("PNG 1 x 24,000,000", lambda: encode(Image.new("L", (1, 24_000_000)))),
+        ("PNG 16-bit 4898x4898",
+         lambda: encode(Image.fromarray(np.zeros((4898, 4898), np.uint16)))),
+        ("PNG RGBA 6000x4000, transparent", lambda: _rgba((6000, 4000))),
+        ("WebP 6000x4000", lambda: encode(Image.new("RGB", (6000, 4000)), "WEBP")),
+        ("WebP RGBA 4000x2000", lambda: encode(
+            Image.new("RGBA", (4000, 2000), (9, 9, 9, 200)), "WEBP", lossless=True)),
         ("GIF 6000x4000 with a transparent colour",
-         encode(Image.new("P", (6000, 4000)), "GIF", transparency=0)),
+         lambda: encode(Image.new("P", (6000, 4000)), "GIF", transparency=0)),
         ("blank white PNG", encode(np.full((300, 300), 255, np.uint8))),
         ("fully transparent PNG", _rgba((300, 300))),
         ("solid black JPEG", encode(np.zeros((300, 300), np.uint8), "JPEG")),
         ("solid grey GIF", encode(np.full((300, 300), 128, np.uint8), "GIF")),
         ("1x1 PNG", encode(np.zeros((1, 1), np.uint8))),
         ("CMYK JPEG of a digit", encode(Image.fromarray(digit_image()).convert("CMYK"), "JPEG")),
-        ("PNG with a 4 MB text chunk", s["PNG"][:-12] + _chunk(b"tEXt", b"k\0" + b"x" * 4_000_000)
-         + s["PNG"][-12:]),
+        ("PNG with a 4 MB text chunk", lambda: s["PNG"][:-12] + _chunk(
+            b"tEXt", b"k\0" + b"x" * 4_000_000) + s["PNG"][-12:]),
     ]
     for fmt in ("GIF", "PNG", "JPEG", "WEBP", "BMP"):
-        out += [(f"mutated {fmt} #{k}", mutate(s[fmt], rng)) for k in range(2)]
-    out.append(("a digit photo (sanity check: read)", s["PNG"]))
-    return out
+        made += [(f"mutated {fmt} #{k}", mutate(s[fmt], rng)) for k in range(2)]
+    made.append(("a digit photo (sanity check: read)", s["PNG"]))
+    return [(name, data() if callable(data) else data) for name, data in made
+            if names is None or name in names]
 
 
 def _png_url(data: bytes) -> str:

@@ -2,6 +2,8 @@
 
 import io
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from photos import SAMPLES, bomb_png, encode, on_table, photo
 from PIL import Image
 
+from benchmarks import bad_inputs
 from lenet5 import upload as up
 from lenet5.inference import Predictor
 from lenet5.pipeline import analyse
@@ -124,9 +127,54 @@ def test_animated_gif_reads_its_first_frame(predictor):
     assert read(data, predictor) == SAMPLES[6]["label"]
 
 
-def test_big_images_are_reduced_before_reading():
-    got = up.decode(encode(np.full((2000, 3000), 200, np.uint8), "JPEG")).image
-    assert max(got.shape) == up.WORK_SIDE and got.shape == (341, 512)
+@pytest.mark.parametrize("fmt, mode", [("JPEG", "L"), ("PNG", "L"), ("PNG", "RGBA"),
+                                       ("WEBP", "RGB"), ("GIF", "P")])
+def test_big_images_are_reduced_keeping_the_digit(predictor, fmt, mode):
+    s = SAMPLES[12]
+    big = photo(s, size=(1200, 1500), brush=40)
+    im = Image.fromarray(big).convert(mode)
+    got = up.decode(encode(im, fmt)).image
+    assert got.shape[:2] == (410, 512)
+    small = np.asarray(Image.fromarray(big).resize((512, 410), Image.Resampling.BOX))
+    grey = got if got.ndim == 2 else got[..., 0]
+    assert np.abs(grey.astype(int) - small).mean() < 6  # the same picture, only smaller
+    assert read(encode(im, fmt), predictor) == s["label"]
+
+
+def test_blank_transparent_and_solid_photos_get_photo_words(predictor):
+    for image in (np.full((300, 300), 255, np.uint8), np.zeros((300, 300), np.uint8),
+                  np.zeros((300, 300, 4), np.uint8), np.full((300, 300), 90, np.uint8)):
+        result = analyse(up.photo_ink(up.decode(encode(image)).image), predictor,
+                         medium="photo")
+        assert "photo" in result.pre.reason and "canvas" not in result.pre.reason
+
+
+MEASURE = """
+import resource, sys
+from benchmarks import bad_inputs
+from lenet5 import upload as up
+data = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    up.decode(data)
+except up.UploadError:
+    pass
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+@pytest.mark.parametrize("name", [
+    "PNG 16-bit 4898x4898", "PNG RGBA 6000x4000, transparent", "WebP RGBA 4000x2000",
+    "GIF 6000x4000 with a transparent colour", "PNG 1 x 24,000,000"])
+def test_one_upload_adds_at_most_150_mb(tmp_path, name):
+    """Peak memory of decoding, in a fresh process (its high-water mark before and after). These
+    took 185-535 MB before the decoder reduced each band before widening anything."""
+    data = dict(bad_inputs.uploads_by_name([name]))[name]
+    path = tmp_path / "upload.bin"
+    path.write_bytes(data)
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(path)], capture_output=True,
+                         text=True, check=True, cwd=ROOT)
+    assert int(out.stdout) <= 150, (name, out.stdout)
 
 
 @pytest.mark.parametrize("data, words", [
