@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import require
 
 from benchmarks import browser as B
 from benchmarks.latency import last_state
@@ -29,7 +30,7 @@ def app():
         if os.environ.get("CI"):
             pytest.fail(f"{B.CHROMIUM} is missing in CI")
         pytest.skip("chromium is not installed")
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    playwright_api = require("playwright.sync_api")
     ARTIFACTS.mkdir(exist_ok=True)
     with B.serve() as (url, _), playwright_api.sync_playwright() as p:
         browser, context = B.launch(p)

@@ -4,8 +4,9 @@ import threading
 
 import numpy as np
 import pytest
+from support import require
 
-from lenet5.inference import MODELS_DIR, SERVING_PATH, ModelError, Predictor
+from lenet5.inference import MODELS_DIR, SERVING_PATH, DigitArrayError, ModelError, Predictor
 from lenet5.metrics import softmax
 from lenet5.model import LAYER_NAMES
 from lenet5.samples import load_mnist_sample
@@ -48,7 +49,7 @@ def test_single_and_batch_agree(predictor, sample):
 
 @pytest.mark.slow
 def test_litert_matches_keras_to_1e5(predictor, sample):
-    keras = pytest.importorskip("keras")
+    keras = require("keras")
     from lenet5.model import feature_model
 
     model = keras.models.load_model(MODELS_DIR / "lenet5.keras", safe_mode=True)
@@ -93,7 +94,7 @@ def test_missing_corrupt_and_wrong_models(tmp_path):
 
 @pytest.mark.slow
 def test_models_with_wrong_inputs_or_outputs_are_refused(tmp_path):
-    keras = pytest.importorskip("keras")
+    keras = require("keras")
 
     def export(input_name: str, logits: int):
         inp = keras.Input((28, 28, 1), name=input_name)
@@ -106,3 +107,24 @@ def test_models_with_wrong_inputs_or_outputs_are_refused(tmp_path):
         Predictor(export("image", 5))
     with pytest.raises(ModelError, match="28x28 digit.*lenet5.train"):
         Predictor(export("pixels", 10))
+
+
+@pytest.mark.parametrize("bad", [
+    np.full((28, 28), np.nan, np.float32), np.full((28, 28), np.inf), np.full((28, 28), -0.5),
+    np.full((28, 28), 255.0), np.full((28, 28), 1e40), np.zeros((27, 28)), np.zeros((784,)),
+    np.zeros((0, 28, 28)), "a string", [[None] * 28] * 28,
+])
+def test_non_finite_or_out_of_range_input_is_refused(predictor, bad):
+    """The network would answer '0, NaN%' or nonsense for these rather than fail."""
+    with pytest.raises(DigitArrayError):
+        predictor(bad)
+    with pytest.raises(DigitArrayError):
+        predictor.run_batch(bad)
+    with pytest.raises(DigitArrayError):
+        predictor.probabilities(np.stack([np.zeros((28, 28))] * 2 + [np.full((28, 28), 2.0)]))
+
+
+def test_the_edges_of_the_range_are_read(predictor):
+    for x in (np.zeros((28, 28), np.float32), np.ones((28, 28), np.float64)):
+        assert np.isfinite(predictor(x).probs).all()
+    assert predictor.probabilities(np.zeros((3, 28, 28, 1))).shape == (3, 10)

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from support import require
 
-keras = pytest.importorskip("keras")
+keras = require("keras")
 
 from lenet5.model import EXPECTED_PARAMS, LAYER_NAMES, ModelConfig, build_model, feature_model  # noqa: E402
 

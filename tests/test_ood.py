@@ -77,10 +77,12 @@ def test_committed_statistics_belong_to_the_committed_model(committed):
 def test_mnist_digits_are_typical_and_shapes_often_are_not(committed):
     predictor, t = committed
     x, _, _ = load_mnist_sample(random_only=True)
-    assert t.atypical(ood.features_of(predictor, x)).mean() < 0.03
+    assert t.atypical(ood.features_of(predictor, x)).mean() < 0.02  # measured 0.009
     images = [preprocess(img, dark_background=True) for img in drawings(100, seed=5)[0]]
     shapes = np.stack([np.round(r.image * 255).astype(np.uint8) for r in images if r.ok])
-    assert t.atypical(ood.features_of(predictor, shapes)).mean() > 0.3
+    # measured 0.77 (0.76-0.77 for seeds 5-7); a floor 3 points under it, a standard error of
+    # 100 shapes: a model or check that lets a tenth more shapes through fails here
+    assert t.atypical(ood.features_of(predictor, shapes)).mean() > 0.74
 
 
 def test_analysis_says_a_shape_does_not_look_like_a_digit(committed):

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from support import require
 
-pytest.importorskip("tensorflow")
+require("tensorflow")
 
 from lenet5 import outliers  # noqa: E402
 
