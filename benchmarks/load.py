@@ -189,11 +189,13 @@ def check(single: dict, ok: list[dict]) -> dict:
 
     predictor = Predictor()
     ref = {i: a for i, (a, _) in single["answers"].items()}
-    pairs = [(i, a, url) for r in ok for i, (a, url) in r["answers"].items()]
+    # the single session's own answers too: each must be what the pixels it drew read as
+    pairs = [(i, a, url) for r in (single, *ok) for i, (a, url) in r["answers"].items()]
     offline = [offline_answer(u, predictor) for _, _, u in pairs]
-    wrong = [(i, a, ref[i], o) for (i, a, _), o in zip(pairs, offline, strict=True) if a != o]
+    wrong = [(i, a, ref[i], o) for (i, a, _), o in zip(pairs, offline, strict=True)
+             if a != o or a is None]
     return {"answers_compared": len(pairs),
-            "differ_from_single_session": sum(a != ref[i] for i, a, _ in pairs),
+            "differ_from_single_session": sum(a != ref[i] for i, a, _ in pairs[len(ref):]),
             "differ_from_offline_reading": len(wrong),
             "wrong_examples": [dict(zip(("digit", "shown", "single", "offline"), w,
                                         strict=True)) for w in wrong[:5]]}

@@ -8,8 +8,9 @@ so that the canvas state the server receives is one of :func:`benchmarks.bad_inp
 canvas_changes`. For each it records what the page answered (its alerts, or the Prediction),
 whether a ``stException`` appeared at any moment (a MutationObserver counts them from page
 load), and the server's RSS; at the end the server's peak RSS (VmHWM) and the largest
-websocket message each way. Prints one JSON object; exits 1 if any input got a traceback or no
-answer, or the peak RSS exceeded ``--max-rss-mb``.
+websocket message each way. Prints one JSON summary (each input's outcome goes to ``--out``, and
+one line each to stderr); exits 1 if any input got a traceback or no answer, or the peak RSS
+exceeded ``--max-rss-mb``.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def upload_each(page, reruns, files, pid: int) -> list[dict]:
         settle(page, reruns)
         results.append({"input": name, "kind": "upload", "bytes": len(data), **answer(page),
                         "rss_mb": round(rss_mb(pid))})
-        print(json.dumps(results[-1], ensure_ascii=False)[:300], file=sys.stderr)
+        print(json.dumps(results[-1], ensure_ascii=False)[:200], file=sys.stderr)
     return results
 
 
@@ -132,7 +133,7 @@ def tamper_each(page, reruns, tamper, url: str, changes, pid: int) -> list[dict]
         results.append({"input": name, "kind": f"canvas ({where})",
                         "tampered": tamper.applied > before, **answer(page),
                         "rss_mb": round(rss_mb(pid))})
-        print(json.dumps(results[-1], ensure_ascii=False)[:300], file=sys.stderr)
+        print(json.dumps(results[-1], ensure_ascii=False)[:200], file=sys.stderr)
     return results
 
 
@@ -165,13 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.robustness",
                                 description=__doc__.split("\n")[0])
     p.add_argument("--max-rss-mb", type=float, default=600)
-    p.add_argument("--out", help="also write the JSON here")
+    p.add_argument("--out", help="write every input's outcome here (JSON)")
     a = p.parse_args(argv)
     result = run(a.max_rss_mb)
-    text = json.dumps(result, indent=1, ensure_ascii=False)
     if a.out:
-        Path(a.out).write_text(text)
-    print(text)
+        Path(a.out).write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    print(json.dumps({k: v for k, v in result.items() if k != "results"}, ensure_ascii=False))
     return 0 if result["ok"] else 1
 
 
