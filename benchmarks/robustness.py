@@ -162,15 +162,30 @@ def run(max_rss_mb: float = 600) -> dict:
             "failed": bad, "ok": not bad and peak <= max_rss_mb, "results": results}
 
 
+def table(result: dict) -> str:
+    """Each input and what the page answered, as a Markdown table (docs/robustness.md)."""
+    rows = ["| input | where | what the page answered | server RSS after, MB |",
+            "|---|---|---|---|"]
+    for r in result["results"]:
+        alerts = " / ".join(a.split("\n")[-1].strip() for a in r["alerts"])
+        shown = f"read as **{r['metric']}**" + (f"; {alerts}" if alerts else "") \
+            if r["metric"] else alerts
+        rows.append(f"| {r['input']} | {r['kind']} | {shown} | {r['rss_mb']} |")
+    return "\n".join(rows) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.robustness",
                                 description=__doc__.split("\n")[0])
     p.add_argument("--max-rss-mb", type=float, default=600)
     p.add_argument("--out", help="write every input's outcome here (JSON)")
+    p.add_argument("--markdown", help="write every input's outcome here (a Markdown table)")
     a = p.parse_args(argv)
     result = run(a.max_rss_mb)
     if a.out:
         Path(a.out).write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    if a.markdown:
+        Path(a.markdown).write_text(table(result))
     print(json.dumps({k: v for k, v in result.items() if k != "results"}, ensure_ascii=False))
     return 0 if result["ok"] else 1
 

@@ -67,7 +67,7 @@ def _open(data: bytes) -> Image.Image:
     w, h = im.size
     limit = MAX_WEBP_PIXELS if im.format == "WEBP" else MAX_PIXELS
     if w * h > limit or min(w, h) < 1 or max(w, h) > MAX_SIDE:
-        raise UploadError(f"The image is {w}×{h} pixels; at most {limit // 10**6} million "
+        raise UploadError(f"The image is {w:,}×{h:,} pixels; at most {limit // 10**6} million "
                           f"pixels{' in a WebP file' if im.format == 'WEBP' else ''}, and at "
                           f"most {MAX_SIDE:,} on a side, are read. Use a smaller photo.")
     return im

@@ -72,8 +72,9 @@ def _decode_png(raw: bytes, size: tuple[int, int]) -> np.ndarray:
     except Exception:  # Pillow raises many kinds for damaged headers; none may escape
         raise InputError(f"The canvas sent an image that cannot be read. {RESET}") from None
     if header != (size, "RGBA"):
-        raise InputError(f"The canvas sent a {header[0][0]}×{header[0][1]} {header[1]} image; "
-                         f"this canvas is {size[0]}×{size[1]} RGBA. {RESET}")
+        (w, h), mode = header
+        raise InputError(f"The canvas sent an image of {w:,}×{h:,} pixels in mode {mode}; this "
+                         f"canvas sends {size[0]}×{size[1]} RGBA. {RESET}")
     try:  # the size is known now, so decoding takes at most 4·W·H bytes
         image = np.asarray(im.convert("RGBA"))
     except Exception:  # a damaged image body: same reasoning as above

@@ -69,7 +69,7 @@ def test_tampered_canvas_states_get_a_message_on_both_pages(app):
     results = R.tamper_each(page, reruns, tamper, url, changes, proc.pid)
     assert all(r["tampered"] and r["exceptions"] == 0 and answered(r) for r in results), results
     refused = {r["input"]: " ".join(r["alerts"]) for r in results}
-    assert "280×280 LA image" in refused["LA-mode PNG as the canvas image"]
+    assert "280×280 pixels in mode LA" in refused["LA-mode PNG as the canvas image"]
     assert "brush width of 40000" in refused["stroke width 40,000"]
     assert "not a number" in refused["null coordinates"]
     assert "Reset the canvas" in refused["drawing is a string"]

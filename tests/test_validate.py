@@ -76,8 +76,8 @@ def test_the_margin_and_the_slider_ends_are_allowed():
 
 @pytest.mark.parametrize("data_url, words", [
     (url(bomb_png(20000)), "cannot be read"),
-    (url(encode(Image.new("LA", (280, 280)))), "280×280 LA image"),
-    (url(encode(Image.new("RGBA", (281, 280)))), "281×280 RGBA"),
+    (url(encode(Image.new("LA", (280, 280)))), "280×280 pixels in mode LA"),
+    (url(encode(Image.new("RGBA", (281, 280)))), "281×280 pixels in mode RGBA"),
     (url(b"x" * 500), "cannot be read"),
     ("data:image/jpeg;base64," + base64.b64encode(encode(np.zeros((280, 280), np.uint8),
                                                          "JPEG")).decode(), "not a PNG"),
