@@ -75,14 +75,16 @@ def first_stage(cfg: recipe.TrainConfig, data, aug: AugmentConfig | None,
     path = cache / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.weights.h5" if cache else None
     model, hist, _ = train.first_stage(cfg, data, aug, model_cfg, None, not (
         path and path.is_file()))
+    seconds = time.perf_counter() - start
     if path and path.is_file():
         model.load_weights(path)
-        hist = json.loads(path.with_suffix(".json").read_text())
+        kept = json.loads(path.with_suffix(".json").read_text())
+        hist, seconds = kept["history"], kept["seconds"]  # as long as training it took (if known)
     elif path:
         path.parent.mkdir(parents=True, exist_ok=True)
         model.save_weights(path)
-        path.with_suffix(".json").write_text(json.dumps(hist))
-    return model, hist, model.get_weights(), time.perf_counter() - start
+        path.with_suffix(".json").write_text(json.dumps({"history": hist, "seconds": seconds}))
+    return model, hist, model.get_weights(), seconds
 
 
 def crossval(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Path, out: Path,
@@ -110,7 +112,8 @@ def crossval(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Pat
         else:
             first_seconds = 0.0
             model, hist, size = train.first_stage(fold_cfg, data, aug, model_cfg, pen_xy)
-        seconds = first_seconds + time.perf_counter() - start  # as one training run takes
+        seconds = None if first_seconds is None else (  # as one training run takes
+            first_seconds + time.perf_counter() - start)
         run = train.Run(fold_cfg, data, aug, model_cfg, pen_xy, seconds, size)
         metrics = train.finish(model, hist, out / f"fold-{k}", run)
         held = writers.split(records, k, cfg.pen_folds)[1]

@@ -126,13 +126,15 @@ def build(data_path: str | None, model: Path = SERVING_PATH, seed: int = 0) -> T
 
 
 def check(t: Typicality, predictor: Predictor, data_path: str | None,
-          pendigits: str | None) -> dict:
+          pendigits: str | None, fold: int | None = None, folds: int = 5) -> dict:
     """How often the page says "does not look like a digit" or "not sure": for MNIST's test
-    digits and pen-drawn digits (false alarms) and for letters and shapes (wanted)."""
+    digits and pen-drawn digits (false alarms; only fold ``fold``'s writers if given) and for
+    letters and shapes (wanted)."""
     # imported here: they import lenet5.pipeline, which imports this module
     from lenet5.evaluate import canvas_inputs
     from lenet5.scribbles import confident_rate
     from lenet5.strokes import read_jsonl
+    from lenet5.writers import held_out
 
     def atypical(x: np.ndarray) -> float:
         return float(t.atypical(predictor.run_batch(x, keys=(LAYER,))[LAYER]).mean())
@@ -140,7 +142,7 @@ def check(t: Typicality, predictor: Predictor, data_path: str | None,
     data = load_mnist(data_path, val_size=5000)
     result = {"mnist_test_atypical": atypical(data.x_test.astype(np.float32) / 255)}
     if pendigits:
-        x, ok = canvas_inputs(list(read_jsonl(pendigits)))
+        x, ok = canvas_inputs(held_out(read_jsonl(pendigits), fold, folds))
         result["pendigits_atypical"] = atypical(x[ok])
     scribbles = confident_rate(predictor, typicality=t)
     result.update(scribbles_atypical=scribbles["atypical"],
@@ -155,6 +157,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", type=Path, default=OOD_PATH)
     p.add_argument("--check", action="store_true", help="measure the saved file instead")
     p.add_argument("--pendigits", help="with --check: pen-drawn digits (.jsonl.gz)")
+    p.add_argument("--pen-fold", type=int, help="with --pendigits: only this fold's writers")
+    p.add_argument("--pen-folds", type=int, default=5)
     a = p.parse_args(argv)
     if a.check:
         predictor = Predictor(a.model)
@@ -162,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
         if t is None:
             raise SystemExit(f"{a.out} is missing or was made for another model: rebuild it "
                              f"with python -m lenet5.ood --data PATH/TO/mnist.npz")
-        print(json.dumps(check(t, predictor, a.data, a.pendigits)))
+        print(json.dumps(check(t, predictor, a.data, a.pendigits, a.pen_fold, a.pen_folds)))
         return
     t = build(a.data, a.model)
     save(t, a.out)

@@ -259,7 +259,7 @@ class Run:
     aug: AugmentConfig | None
     model_cfg: ModelConfig
     pen_xy: PenDigits | None
-    seconds: float
+    seconds: float | None  # None: not known (a first stage trained earlier, kept on disk)
     size: int
 
 
@@ -270,7 +270,8 @@ def finish(model: keras.Model, hist: dict, out: Path, run: Run) -> dict:
     result.update({
         "model_config": run.model_cfg.to_dict(), "train_config": asdict(run.cfg),
         "augment_config": run.aug.to_dict() if run.aug else None,
-        "train_seconds": round(run.seconds, 1), "train_size": int(run.size),
+        "train_seconds": None if run.seconds is None else round(run.seconds, 1),
+        "train_size": int(run.size),
         "data": {"source": Path(run.data.source).name, "sha256": run.data.sha256},
         "versions": versions(),
     })

@@ -84,5 +84,5 @@ def test_renders_are_preprocessed_canvas_drawings(pendigits_path):
     assert x.shape == (80, 28, 28) and x.dtype == np.uint8 and y.dtype == np.uint8
     assert y.tolist() == [r["label"] for r in records] * 2
     rows, cols = np.nonzero(x[0] > 25)
-    assert max(rows.ptp(), cols.ptp()) in (19, 20, 21)  # the longer side scaled to 20 px
+    assert max(np.ptp(rows), np.ptp(cols)) in (19, 20, 21)  # the longer side scaled to 20 px
     assert not np.array_equal(x[:40], x[40:])  # each drawing at its own place, size, brush
