@@ -40,7 +40,8 @@ def as_digits(images: object) -> np.ndarray:
     ``(N, 28, 28, 1) float32``, N >= 1; :class:`DigitArrayError` for anything else (the network
     would answer NaN or nonsense for them rather than fail)."""
     try:
-        x = np.asarray(images, np.float32)
+        with np.errstate(over="ignore"):  # a value too big for float32 becomes inf: refused
+            x = np.asarray(images, np.float32)
     except (TypeError, ValueError) as exc:
         raise DigitArrayError(f"not an array of numbers ({exc})") from None
     if x.size == 0 or x.shape[-2:] not in ((28, 28), (28, 1)) or x.size % 784:
