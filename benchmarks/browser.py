@@ -30,6 +30,14 @@ RESET = 'button[title="Reset canvas & history"]'
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 METRIC_VALUE = '[data-testid="stMetricValue"]'
 EXCEPTION = '[data-testid="stException"]'
+SCROLLER = '[data-testid="stMain"]'  # what scrolls in a Streamlit page (the window does not)
+# A phone as issue 16 tried it: an iPhone 13's screen in CSS px, less the browser's bars, with
+# touch; its User-Agent says "Mobile", which the pages read to lay out for a narrow screen.
+PHONE = {"viewport": {"width": 390, "height": 664}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True,
+         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) "
+                       "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 "
+                       "Safari/604.1"}
 
 
 def pen_samples() -> list[dict]:
@@ -181,6 +189,26 @@ def touch_draw(page, strokes: Sequence[np.ndarray], interval_ms: float = 16) -> 
         cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     cdp.detach()
     return t_up
+
+
+def touch_tap(page, locator) -> None:
+    """One finger taps the middle of ``locator`` (real touch events, as :func:`touch_draw`)."""
+    box = locator.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    touch_draw(page, [np.array([[x, y]])], interval_ms=50)
+
+
+def scroll_top(page) -> float:
+    """How far the page is scrolled down, CSS px."""
+    return page.locator(SCROLLER).evaluate("e => e.scrollTop")
+
+
+def on_screen(page, locator) -> bool:
+    """Whether ``locator`` lies wholly inside the viewport as it is scrolled now."""
+    box, view = locator.bounding_box(), page.viewport_size
+    return (box is not None and box["y"] >= 0 and box["x"] >= 0
+            and box["y"] + box["height"] <= view["height"]
+            and box["x"] + box["width"] <= view["width"])
 
 
 def metric(page) -> str | None:

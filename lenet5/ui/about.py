@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from lenet5.ui.common import CLASSIC, load_json
@@ -66,15 +67,25 @@ CREDITS = """
 """
 
 
+NOTHING = "—"  # shown in a table cell with nothing to say (not "None", not blank)
+
+
+def table(rows: list[dict]) -> None:
+    """``rows`` as a table; empty strings and None show as a dash. Numbers stay numbers (the
+    dataframe's placeholder fills missing cells; nullable integers, so a column with a gap is
+    not turned into floats shown as 156.0), keeping their alignment and sorting."""
+    cells = pd.DataFrame([{k: None if v == "" else v for k, v in r.items()} for r in rows])
+    st.dataframe(cells.convert_dtypes(), hide_index=True, placeholder=NOTHING)
+
+
 def architecture_section() -> None:
     st.subheader("Architecture")
     rows = load_json("architecture.json")
     if not rows:
         st.info("models/architecture.json is missing; retrain to recreate it.")
         return
-    table = [{**r, "input": "×".join(map(str, r["input"])),
-              "output": "×".join(map(str, r["output"]))} for r in rows]
-    st.dataframe(table, hide_index=True)
+    table([{**r, "input": "×".join(map(str, r["input"])),
+            "output": "×".join(map(str, r["output"]))} for r in rows])
     st.caption(f"Read from the trained model: {sum(r['params'] for r in rows):,} parameters.")
 
 
@@ -85,11 +96,9 @@ def classic_section() -> None:
         st.info("The 1998 net is not installed (models/classic/). Train it with: python -m "
                 "lenet5.train --variant classic --data PATH/TO/mnist.npz --out models/classic")
         return
-    table = [{"layer": r["layer"], "type": r["type"], "input": "×".join(map(str, r["input"])),
-              "output": "×".join(map(str, r["output"])), "activation": r["activation"],
-              "parameters": r["params"], "in the paper": r["paper_params"]}
-             for r in rows]
-    st.dataframe(table, hide_index=True)
+    table([{"layer": r["layer"], "type": r["type"], "input": "×".join(map(str, r["input"])),
+            "output": "×".join(map(str, r["output"])), "activation": r["activation"],
+            "parameters": r["params"], "in the paper": r["paper_params"]} for r in rows])
     ours = sum(r["params"] for r in rows)
     paper = sum(r["paper_params"] or 0 for r in rows)
     st.caption(f"Counted from the trained model: {ours:,} parameters (the paper: {paper:,}).")

@@ -215,6 +215,13 @@ def record_session_state() -> None:
         fh.write(json.dumps(line) + "\n")
 
 
+def on_a_phone() -> bool:
+    """Whether the browser says it is a phone: its User-Agent has "Mobile" (phones' browsers
+    send it, tablets' and desktops' do not). Read from the request headers Streamlit already
+    keeps, so it costs nothing per run. The pages then lay out for a narrow screen."""
+    return "Mobile" in (st.context.headers.get("User-Agent") or "")
+
+
 def current_analysis() -> Analysis | None:
     """The last readable drawing of this session, if any."""
     result = st.session_state.get("analysis")
@@ -222,5 +229,5 @@ def current_analysis() -> Analysis | None:
 
 
 __all__ = ["CLASSIC", "TRAIN_HINT", "warm_up", "preload", "classic_predictor", "current_analysis",
-           "kernels", "load_json", "mnist_sample", "neighbours", "predictor_or_stop",
+           "kernels", "load_json", "mnist_sample", "neighbours", "on_a_phone", "predictor_or_stop",
            "read_drawing", "read_upload", "record_session_state"]

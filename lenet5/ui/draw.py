@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import streamlit as st
 
 from lenet5.attribution import overlay
@@ -11,6 +13,7 @@ from lenet5.strokes import BRUSH, CANVAS
 from lenet5.ui.common import (
     classic_predictor,
     neighbours,
+    on_a_phone,
     predictor_or_stop,
     read_drawing,
     read_upload,
@@ -28,8 +31,8 @@ SPEC = CanvasSpec((CANVAS, CANVAS), BRUSHES)
 
 
 def canvas_section() -> Canvas:
-    """The drawing canvas, its state checked; restores this session's drawing when coming back
-    from another page."""
+    """The drawing canvas (280×280 px: it fits a phone's screen too), its state checked;
+    restores this session's drawing when coming back from another page."""
     if st.session_state.get("last_page") != "draw":
         st.session_state["restore"] = st.session_state.get("drawing")
     st.session_state["last_page"] = "draw"
@@ -39,9 +42,12 @@ def canvas_section() -> Canvas:
         stroke_color="#FFFFFF", background_color="#000000", fill_color="#FFFFFF",
         drawing_mode="freedraw", initial_drawing=st.session_state.get("restore"),
     )
+    return result
+
+
+def brush_section() -> None:
     st.slider("Brush width", *BRUSHES, BRUSH, key="brush",
               help="Any width works: the preprocessing scales the digit to MNIST's size.")
-    return result
 
 
 def upload_section():
@@ -98,8 +104,10 @@ def upload_analysis(file) -> Analysis | None:
     return analysis
 
 
-def prediction_section(analysis: Analysis | None, hint: str = HINT) -> None:
-    """The Prediction metric and the ten probabilities; a hint or the reason otherwise."""
+def reading_section(analysis: Analysis | None, hint: str = HINT, compact: bool = False) -> None:
+    """The Prediction metric, how sure the network is and, when in doubt, why; a hint or the
+    reason instead when there is nothing to read. ``compact`` (a phone, right under the
+    canvas): the metric and the rest side by side, so that all of it fits above the fold."""
     if analysis is None:
         if hint:
             st.info(hint, icon=":material/draw:")
@@ -108,13 +116,23 @@ def prediction_section(analysis: Analysis | None, hint: str = HINT) -> None:
         st.info(analysis.pre.reason, icon=":material/info:")
         return
     r = analysis.reading
-    st.metric("Prediction", str(r.digit), help="The digit with the highest probability.")
-    sure = (f"{r.confidence:.0%} by its softmax, which is sure of almost anything"
-            if analysis.atypical else f"{r.confidence:.0%} confident")
-    st.progress(r.confidence, text=sure)
-    if analysis.doubtful:
-        st.warning(analysis.verdict())
-    st.plotly_chart(probability_bars(r.probs), config=PLOT_CONFIG, key="probs")
+    row = st.container(horizontal=True, vertical_alignment="center") if compact else nullcontext()
+    with row:
+        st.metric("Prediction", str(r.digit), help="The digit with the highest probability.",
+                  width="content" if compact else "stretch")
+        with st.container() if compact else nullcontext():
+            sure = (f"{r.confidence:.0%} by its softmax, which is sure of almost anything"
+                    if analysis.atypical else f"{r.confidence:.0%} confident")
+            st.progress(r.confidence, text=sure)
+            if analysis.doubtful:
+                st.warning(analysis.verdict())
+
+
+def chart_section(analysis: Analysis | None) -> None:
+    """The ten probabilities and the 1998 net's reading beside this one's."""
+    if analysis is None or not analysis.ok:
+        return
+    st.plotly_chart(probability_bars(analysis.reading.probs), config=PLOT_CONFIG, key="probs")
     both_nets_section(analysis)
 
 
@@ -175,25 +193,43 @@ def neighbours_section(analysis: Analysis) -> None:
                      "your drawing's. When it misreads a digit, they often show why.")
 
 
+def source_section(result: Canvas, file, returning: bool) -> tuple[Analysis | None, str]:
+    """What to read (the photo while there is one, else the canvas) and the messages about it:
+    ``(analysis or None, the hint to show when there is none)``."""
+    if file is not None:
+        st.session_state["photo"] = "file"
+        return upload_analysis(file), ""
+    if result.error:
+        st.warning(result.error, icon=":material/gpp_maybe:")
+        return None, ""
+    if photo_kept(result, returning):
+        st.caption("Your last photo. Draw on the canvas, or upload another one.")
+        return st.session_state.get("analysis"), ""
+    return analysis_of(result), HINT
+
+
 def page() -> None:
     st.title("Draw a digit")
     returning = st.session_state.get("last_page") != "draw"
-    left, right = st.columns([3, 2], gap="large")
-    with left:
+    phone = on_a_phone()
+    if phone:  # one column: the reading right under the canvas, where the finger is
         result = canvas_section()
+        reading = st.container()
+        brush_section()
         file = upload_section()
-    with right:
-        if file is not None:
-            st.session_state["photo"] = "file"
-            prediction_section(analysis := upload_analysis(file), hint="")
-        elif result.error:
-            st.warning(result.error, icon=":material/gpp_maybe:")
-            analysis = None
-        elif photo_kept(result, returning):
-            st.caption("Your last photo. Draw on the canvas, or upload another one.")
-            prediction_section(analysis := st.session_state.get("analysis"), hint="")
-        else:
-            prediction_section(analysis := analysis_of(result))
+        details = st.container()
+    else:  # the canvas on the left, everything it reads on the right
+        left, reading = st.columns([3, 2], gap="large")
+        with left:
+            result = canvas_section()
+            brush_section()
+            file = upload_section()
+        details = reading
+    with reading:
+        analysis, hint = source_section(result, file, returning)
+        reading_section(analysis, hint, compact=phone)
+    with details:
+        chart_section(analysis)
     if analysis is not None and analysis.ok:
         steps_section(analysis)
         attribution_section(analysis)

@@ -22,6 +22,18 @@ if not log.handlers:  # Streamlit configures only its own loggers: ours go to st
     log.setLevel(logging.INFO)
 MESSAGE = "Something went wrong reading that; try again."
 
+# The canvas' toolbar (undo, redo, "Reset canvas & history") shows only while a mouse hovers
+# over the canvas: on a touch screen, which has no hover, a person never sees it. The package
+# styles it inside a shadow root, out of reach of the page's CSS, so this one static rule goes
+# into the component's own HTML (package 0.13, pinned: same name, assets and markup as its own
+# registration). It applies only where the main pointer cannot hover; desktops are unchanged.
+CANVAS_COMPONENT = "streamlit-drawable-canvas.streamlit_drawable_canvas"
+TOUCH_TOOLBAR = ("<style>@media (hover: none) {.dc-root > .dc-toolbar {opacity: 1; top: -2.65rem}}"
+                 "</style>")  # as specific as its hover rule: the package CSS loads later
+st.components.v2.component(CANVAS_COMPONENT, js="index-*.js", css="index-*.css",
+                           html=TOUCH_TOOLBAR + '<div class="canvas-root"></div>',
+                           isolate_styles=True)
+
 
 def guarded(page: Callable[[], None]) -> Callable[[], None]:
     """``page`` behind one error boundary: an unexpected exception becomes a short message in

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import nullcontext
 
 import numpy as np
 import streamlit as st
@@ -21,22 +22,26 @@ from lenet5.number import (
 from lenet5.pipeline import UNSURE
 from lenet5.plots import boxed, digit_probabilities, square, strip
 from lenet5.preprocess import to_ink
-from lenet5.ui.common import predictor_or_stop
+from lenet5.ui.common import on_a_phone, predictor_or_stop
 from lenet5.ui.guard import Canvas, canvas
 from lenet5.validate import CanvasSpec
 
 BRUSHES = (4, 30)  # the brush slider's range
+# The narrow canvas: lenet5.number.NARROW's height, but 340 px wide, not 360: a 390-px phone
+# leaves the page 358 px, a 375-px one 343 (Streamlit's 1 rem margins), and the canvas must
+# fit with its toolbar, not scroll sideways inside its box.
+PHONE = (340, NARROW[1])
 HINT = ("Write a number, digits left to right with a little space between them. A digit may "
         "take several strokes (a 4, the bar of a 5).")
 
 
-def on_a_phone() -> bool:
-    """Whether the browser says it is a phone (its User-Agent): the narrow canvas by default."""
-    return "Mobile" in (st.context.headers.get("User-Agent") or "")
-
-
 def forget_number() -> None:
     st.session_state.update(number_drawing=None, number_restore=None)
+
+
+def canvas_size() -> tuple[tuple[int, int], int]:
+    """``((width, height), default brush)`` of the canvas the toggle asks for."""
+    return (PHONE, NARROW_BRUSH) if st.session_state.get("number_narrow") else (WIDE, BRUSH)
 
 
 def canvas_section() -> Canvas:
@@ -45,9 +50,9 @@ def canvas_section() -> Canvas:
     if st.session_state.get("last_page") != "number":
         st.session_state["number_restore"] = st.session_state.get("number_drawing")
     st.session_state["last_page"] = "number"
-    narrow = st.toggle("Narrow canvas, for a phone", value=on_a_phone(), key="number_narrow",
-                       help="Switching starts a new, empty canvas.", on_change=forget_number)
-    (width, height), brush = (NARROW, NARROW_BRUSH) if narrow else (WIDE, BRUSH)
+    st.toggle("Narrow canvas, for a phone", value=on_a_phone(), key="number_narrow",
+              help="Switching starts a new, empty canvas.", on_change=forget_number)
+    (width, height), brush = canvas_size()
     st.space("small")  # room for the canvas' floating toolbar
     result = canvas(
         CanvasSpec((width, height), BRUSHES), f"number_canvas_{width}",
@@ -55,10 +60,14 @@ def canvas_section() -> Canvas:
         stroke_color="#FFFFFF", background_color="#000000", fill_color="#FFFFFF",
         drawing_mode="freedraw", initial_drawing=st.session_state.get("number_restore"),
     )
-    st.columns([3, 2])[0].slider("Brush width", *BRUSHES, brush, key=f"number_brush_{width}")
     if result.drawing is not None:
         st.session_state["number_drawing"] = result.drawing
     return result
+
+
+def brush_section() -> None:
+    (width, _), brush = canvas_size()
+    st.columns([3, 2])[0].slider("Brush width", *BRUSHES, brush, key=f"number_brush_{width}")
 
 
 def digits_of(json_data: dict | None) -> list[Digit]:
@@ -72,7 +81,8 @@ def digits_of(json_data: dict | None) -> list[Digit]:
     return st.session_state["number_digits"]
 
 
-def reading_section(digits: list[Digit], image: np.ndarray | None) -> None:
+def reading_section(digits: list[Digit]) -> None:
+    """The number read, and a note for each digit that could not be read or is in doubt."""
     st.metric("Number", text(digits), help="Each digit is the likeliest one for its strokes.")
     for k, d in enumerate(digits, start=1):
         if d.value is None:
@@ -80,6 +90,10 @@ def reading_section(digits: list[Digit], image: np.ndarray | None) -> None:
         elif d.confidence < UNSURE:
             second = int(np.argsort(d.probs)[-2])
             st.warning(f"Digit {k}: not sure, {d.value} or {second}?")
+
+
+def boxes_section(digits: list[Digit], image: np.ndarray | None) -> None:
+    """The drawing, ``(H, W, 4) uint8`` RGBA from the canvas, with each digit boxed."""
     if image is not None:
         labels = ["?" if d.value is None else str(d.value) for d in digits]
         st.image(boxed(to_ink(image, dark_background=True), [d.box for d in digits], labels),
@@ -105,17 +119,28 @@ def inputs_section(digits: list[Digit]) -> None:
 def page() -> None:
     st.title("Write a number")
     result = canvas_section()
-    if result.error:
-        st.warning(result.error, icon=":material/gpp_maybe:")
-        return
-    digits = digits_of(result.drawing if result.drawing is not None
-                       else st.session_state.get("number_drawing"))
+    phone = on_a_phone()
+    under_canvas = st.container() if phone else nullcontext()  # a phone: where the finger is
+    brush_section()
+    digits = [] if result.error else digits_of(
+        result.drawing if result.drawing is not None else st.session_state.get("number_drawing"))
     if not digits:
-        st.info(HINT, icon=":material/draw:")
+        with under_canvas:
+            if result.error:
+                st.warning(result.error, icon=":material/gpp_maybe:")
+            else:
+                st.info(HINT, icon=":material/draw:")
         return
-    left, right = st.columns([1, 1], gap="large")
+    if phone:  # one column: the number under the canvas, its details below the slider
+        with under_canvas:
+            reading_section(digits)
+        left = right = st.container()
+    else:
+        left, right = st.columns([1, 1], gap="large")
+        with left:
+            reading_section(digits)
     with left:
-        reading_section(digits, result.image)
+        boxes_section(digits, result.image)
     with right:
         probabilities_section(digits)
     inputs_section(digits)

@@ -1,0 +1,96 @@
+"""Screenshots of the app for the README and docs/, made in headless Chromium on the real app.
+
+    python -m benchmarks.screenshots [--out docs]
+
+- ``draw-desktop.png``: the Draw page in a 1280×900 window after a digit drawn with the mouse.
+- ``draw-phone.png``, ``number-phone.png``: the Draw and Number pages on a phone (390×664 CSS
+  px, touch, 2 device pixels per px) after a digit, and the number 42, written with a finger:
+  exactly what a person sees there without scrolling.
+
+The strokes are shipped pen-drawn digits (tests/data); whatever the model reads is shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+from playwright.sync_api import sync_playwright
+
+from benchmarks import browser as B
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+CHART = ".js-plotly-plot"
+
+
+def one_of_each() -> dict[int, dict]:
+    """The first shipped pen-drawn sample of each digit, by label."""
+    return {s["label"]: s for s in reversed(B.pen_samples())}
+
+
+def settle(page, reruns: B.Reruns, t_up: float) -> None:
+    """Wait for the stroke's rerun, the reading and the page's charts to be drawn."""
+    reruns.wait(page, t_up)
+    page.locator(B.METRIC_VALUE).first.wait_for(timeout=15_000)
+    page.wait_for_timeout(300)
+    if page.locator(CHART).count():
+        page.locator(CHART).first.wait_for(timeout=15_000)
+    page.wait_for_timeout(700)  # the charts' first frame, the toolbar's fade
+
+
+def draw_desktop(browser, url: str, out: Path, sample: dict) -> None:
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    reruns = B.Reruns(page)
+    box = B.open_app(page, url)
+    settle(page, reruns, B.draw(page, B.to_canvas(sample["strokes"], box)))
+    page.mouse.move(1, 1)  # off the canvas: its toolbar hides, as for a reader of the README
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(out / "draw-desktop.png"))
+    context.close()
+
+
+def draw_phone(browser, url: str, out: Path, sample: dict) -> None:
+    context = browser.new_context(**B.PHONE)
+    page = context.new_page()
+    reruns = B.Reruns(page)
+    box = B.open_app(page, url)
+    settle(page, reruns, B.touch_draw(page, B.to_canvas(sample["strokes"], box)))
+    page.screenshot(path=str(out / "draw-phone.png"))
+    context.close()
+
+
+def number_phone(browser, url: str, out: Path, digits: list[dict]) -> None:
+    from lenet5.number import layout
+
+    context = browser.new_context(**B.PHONE)
+    page = context.new_page()
+    reruns = B.Reruns(page)
+    box = B.open_app(page, url, "number")
+    size = (int(box["width"]), int(box["height"]))
+    strokes = layout(digits, np.random.default_rng(0), size)
+    settle(page, reruns, B.touch_draw(page, [s + (box["x"], box["y"]) for s in strokes]))
+    page.screenshot(path=str(out / "number-phone.png"))
+    context.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=B.ROOT / "docs")
+    parser.add_argument("--digit", type=int, default=3, help="which shipped digit to draw")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    samples = one_of_each()
+    with B.serve() as (url, _), sync_playwright() as p:
+        browser, _ = B.launch(p)
+        draw_desktop(browser, url, args.out, samples[args.digit])
+        draw_phone(browser, url, args.out, samples[args.digit])
+        number_phone(browser, url, args.out, [samples[4], samples[2]])
+        browser.close()
+    for name in ("draw-desktop", "draw-phone", "number-phone"):
+        print(args.out / f"{name}.png")
+
+
+if __name__ == "__main__":
+    main()
