@@ -121,10 +121,14 @@ def reading_section(analysis: Analysis | None, hint: str = HINT, compact: bool =
         st.metric("Prediction", str(r.digit), help="The digit with the highest probability.",
                   width="content" if compact else "stretch")
         with st.container() if compact else nullcontext():
-            sure = (f"{r.confidence:.0%} by its softmax, which is sure of almost anything"
-                    if analysis.atypical else f"{r.confidence:.0%} confident")
+            sure = f"{r.confidence:.0%} confident"
+            if analysis.atypical:  # compact: the note below says why not to trust it
+                sure = f"{r.confidence:.0%} by its softmax" + (
+                    "" if compact else ", which is sure of almost anything")
             st.progress(r.confidence, text=sure)
-            if analysis.doubtful:
+            if analysis.doubtful and compact:  # small print, not a box: it fits above the fold
+                st.caption(f":orange[:material/warning: {analysis.verdict()}]")
+            elif analysis.doubtful:
                 st.warning(analysis.verdict())
 
 
