@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+import functools
 
 import streamlit as st
 
@@ -115,21 +115,31 @@ def reading_section(analysis: Analysis | None, hint: str = HINT, compact: bool =
     if not analysis.ok:
         st.info(analysis.pre.reason, icon=":material/info:")
         return
+    metric = functools.partial(st.metric, "Prediction", str(analysis.reading.digit),
+                               help="The digit with the highest probability.")
+    if not compact:
+        metric()
+        confidence_section(analysis)
+        return
+    with st.container(horizontal=True, vertical_alignment="center"):
+        metric(width="content")
+        with st.container():
+            confidence_section(analysis, compact=True)
+
+
+def confidence_section(analysis: Analysis, compact: bool = False) -> None:
+    """The winner's probability as a bar and, when in doubt, the page's verdict: in a box, or
+    in small print when ``compact`` (a box's padding would push it below a phone's fold)."""
     r = analysis.reading
-    row = st.container(horizontal=True, vertical_alignment="center") if compact else nullcontext()
-    with row:
-        st.metric("Prediction", str(r.digit), help="The digit with the highest probability.",
-                  width="content" if compact else "stretch")
-        with st.container() if compact else nullcontext():
-            sure = f"{r.confidence:.0%} confident"
-            if analysis.atypical:  # compact: the note below says why not to trust it
-                sure = f"{r.confidence:.0%} by its softmax" + (
-                    "" if compact else ", which is sure of almost anything")
-            st.progress(r.confidence, text=sure)
-            if analysis.doubtful and compact:  # small print, not a box: it fits above the fold
-                st.caption(f":orange[:material/warning: {analysis.verdict()}]")
-            elif analysis.doubtful:
-                st.warning(analysis.verdict())
+    sure = f"{r.confidence:.0%} confident"
+    if analysis.atypical:
+        sure = f"{r.confidence:.0%} by its softmax" + (
+            "" if compact else ", which is sure of almost anything")  # compact: the note says
+    st.progress(r.confidence, text=sure)
+    if analysis.doubtful and compact:
+        st.caption(f":orange[:material/warning: {analysis.verdict()}]")
+    elif analysis.doubtful:
+        st.warning(analysis.verdict())
 
 
 def chart_section(analysis: Analysis | None) -> None:
