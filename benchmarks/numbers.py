@@ -21,6 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from benchmarks import browser as B
+from lenet5 import writers
 from lenet5.inference import Predictor
 from lenet5.number import layout, pick_numbers, score
 from lenet5.strokes import read_jsonl
@@ -42,8 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pendigits", required=True, help="pen-drawn digits (.jsonl or .jsonl.gz)")
     p.add_argument("--numbers", type=int, default=100)
     p.add_argument("--seed", type=int, default=0)
+    writers.add_arguments(p)
     a = p.parse_args(argv)
-    numbers = pick_numbers(list(read_jsonl(a.pendigits)), a.numbers, a.seed)
+    records = writers.held_out(read_jsonl(a.pendigits), a.pen_fold, a.pen_folds)
+    numbers = pick_numbers(records, a.numbers, a.seed)
     rng = np.random.default_rng(a.seed)
     reads = []
     with sync_playwright() as pw, B.serve() as (url, _):

@@ -18,3 +18,18 @@ def require(module_name: str) -> ModuleType:
         if os.environ.get("CI"):
             pytest.fail(f"{module_name} is missing in CI ({exc})")
         pytest.skip(f"{module_name} is not installed")
+
+
+def unseen_writers(pendigits: str | os.PathLike, folder: str = "") -> list[dict]:
+    """The pen-drawn digits in ``pendigits`` by the writers the committed model in
+    ``models/folder`` never trained on (its metrics.json's held-out fold). Accuracy on writers
+    a model trained on says nothing about new people, so tests measure on these only."""
+    import json
+
+    from lenet5.inference import MODELS_DIR
+    from lenet5.strokes import read_jsonl
+    from lenet5.writers import held_out
+
+    pen = json.loads((MODELS_DIR / folder / "metrics.json").read_text())["pen"]
+    assert pen["held_out_fold"] is not None, "the committed model trained on every writer"
+    return held_out(read_jsonl(pendigits), pen["held_out_fold"], pen["folds"])

@@ -3,8 +3,9 @@ model's frozen teacher."""
 
 import numpy as np
 import pytest
+from support import require
 
-pytest.importorskip("tensorflow")
+require("tensorflow")
 
 import keras  # noqa: E402
 

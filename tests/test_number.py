@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
+from support import unseen_writers
 
 from benchmarks.browser import pen_samples
 from lenet5 import number as N
 from lenet5.inference import Predictor
 from lenet5.plots import boxed, digit_probabilities
-from lenet5.strokes import read_jsonl
 
 # two strokes as streamlit-drawable-canvas 0.13 reported them (fields trimmed), and a shape
 CANVAS_JSON = {"version": "7.4.0", "objects": [
@@ -95,7 +95,7 @@ def test_empty_canvas_reads_nothing(predictor):
 
 
 def test_per_digit_accuracy_is_within_one_point_of_single_digits(pendigits_path, predictor):
-    records = list(read_jsonl(pendigits_path))
+    records = unseen_writers(pendigits_path)
     result = N.measure(records, predictor, n=600, seed=1)
     # scored here again from the labels, as measure lays the numbers out (same seed)
     rng, right, whole, digits = np.random.default_rng(1), 0, 0, 0

@@ -9,8 +9,9 @@ import json
 
 import numpy as np
 import pytest
+from support import require
 
-pytest.importorskip("tensorflow")
+require("tensorflow")
 
 from lenet5 import crossval, pen, train, writers  # noqa: E402
 from lenet5.strokes import read_jsonl  # noqa: E402

@@ -4,8 +4,9 @@ import json
 
 import numpy as np
 import pytest
+from support import require
 
-pytest.importorskip("tensorflow")
+require("tensorflow")
 
 from lenet5 import recipe, train  # noqa: E402
 from lenet5.inference import Predictor  # noqa: E402

@@ -36,13 +36,21 @@ def curves_section(m: dict) -> None:
                "shifted, thinner or thicker strokes), validation on 5,000 held-out clean "
                "training digits: that is why validation is the higher curve.")
     if after:
-        st.caption(f"After epoch {after}, writing styles MNIST hardly has were added: European "
-                   "1s with a flag, crossed 7s and 9s with a curled tail, drawn onto MNIST's own "
-                   "training digits. While it learned them, the network was also taught what it "
-                   "had answered before on MNIST's digits, so as not to forget them."
-                   + (" The curves of those epochs are the whole net's run, which was averaged "
-                      "with a run that trained only its last two layers."
-                      if cfg.get("style_soup") else ""))
+        st.caption(second_stage_words(m, after))
+
+
+def second_stage_words(m: dict, after: int) -> str:
+    """What the dotted line marks: which digits joined training after epoch ``after``."""
+    cfg = m.get("train_config", {})
+    added = (["pen-drawn digits by other people (see below)"] if m.get("pen") else []) + (
+        ["writing styles MNIST hardly has (European 1s with a flag, crossed 7s and 9s with a "
+         "curled tail, drawn onto MNIST's own training digits)"]
+        if any(cfg.get(k) for k in STYLE_NAMES) else [])
+    return (f"After epoch {after}, {' and '.join(added) or 'more digits'} joined training. "
+            "While it learned them, the network was also taught what it had answered before "
+            "on MNIST's digits, so as not to forget them."
+            + (" The curves of those epochs are the whole net's run, which was averaged with a "
+               "run that trained only its last two layers." if cfg.get("style_soup") else ""))
 
 
 def confusion_section(m: dict) -> None:
@@ -106,9 +114,51 @@ def styles_section(m: dict) -> None:
                "here on test digits, taught on training digits.")
 
 
+def data_section(m: dict) -> None:
+    """What the net was trained on, and how well it reads people it never saw."""
+    st.subheader("What it learned from")
+    n_mnist = m["train_config"].get("limit") or 60_000 - m["train_config"].get("val_size", 0)
+    pen = m.get("pen")
+    lines = [f"- **MNIST**: {n_mnist:,} training digits (60,000 less "
+             f"{m['train_config'].get('val_size', 0):,} kept for validation), LeCun, Cortes "
+             "and Burges, CC BY-SA 3.0."]
+    if pen:
+        lines.append(
+            f"- **Pen-drawn digits**: {pen['digits']:,} digits by {len(pen['writers'])} of the "
+            f"30 writers of UCI's *Pen-Based Recognition of Handwritten Digits* (Alpaydin and "
+            f"Alimoglu, CC BY 4.0), each drawn {pen['renders']} times on the canvas at a random "
+            f"place, size and brush width ({pen['brushes'][0]}–{pen['brushes'][1]} px) and "
+            f"prepared like your drawing: {pen['images']:,} images. They were written with a "
+            "pen, as you draw here; MNIST's digits were written with pencils on paper forms.")
+    st.markdown("\n".join(lines))
+    if pen:
+        held_out_section(pen, load_json("crossval.json"))
+
+
+def held_out_section(pen: dict, report: dict | None) -> None:
+    """Accuracy on writers kept out of training: this net's own, and the recipe's over folds."""
+    cols = st.columns(2)
+    if pen.get("held_out_accuracy") is not None:
+        writers = ", ".join(map(str, pen["held_out_writers"]))
+        cols[0].metric("Writers it never saw", f"{pen['held_out_accuracy']:.2%}",
+                       help=f"{pen['held_out_n']:,} digits by writers {writers}, kept out of "
+                            "training, drawn at brush 18.")
+    if report:
+        s = report["summary"]["held_out_accuracy"]
+        cols[1].metric(f"Cross-validated, {len(report['folds'])} folds of writers",
+                       f"{s['mean']:.2%} ± {s['std']:.2%}",
+                       help="The same training run once per fold, each time without that "
+                            "fold's writers, then reading them: mean ± spread over folds.")
+        per_class = report["summary"]["per_class_mean"]
+        st.dataframe([{"digit": k, "unseen writers": f"{v:.2%}"} for k, v in per_class.items()],
+                     hide_index=True)
+    st.caption("Accuracy on writers the network trained on says little about new people, so "
+               "every figure here is on writers it never saw (split by writer, never by digit).")
+
+
 def provenance_section(m: dict) -> None:
     with st.expander("Training configuration and data checksum"):
-        st.json({"data": m["data"], "train_config": m["train_config"],
+        st.json({"data": m["data"], "pen": m.get("pen"), "train_config": m["train_config"],
                  "augment_config": m["augment_config"], "versions": m["versions"]})
 
 
@@ -122,6 +172,7 @@ def page() -> None:
         return
     summary_section(m)
     curves_section(m)
+    data_section(m)
     styles_section(m)
     confusion_section(m)
     mistakes_section(m)
