@@ -28,14 +28,14 @@ class TrainConfig:
     outlier_loss: str = "uniform"  # uniform: cross-entropy to uniform | hinge: above the cap
     outlier_cap: float = 0.5  # hinge: top probability an outlier may keep without loss
     outlier_simple: bool = True  # False: leave out one-stroke lines and curves (digit-like)
-    flag_ones: int = 4000  # synthesised European 1s (flag from the top) added to training
-    crossed_sevens: int = 3000  # synthesised 7s with a bar across the stem
-    curled_nines: int = 2000  # synthesised 9s with a tail curling left
+    flag_ones: int = 0  # synthesised European 1s (flag from the top) added to training
+    crossed_sevens: int = 0  # synthesised 7s with a bar across the stem
+    curled_nines: int = 0  # synthesised 9s with a tail curling left
     style_epochs: int = 4  # >0: first MNIST alone, then this many epochs with the styles added
     style_lr: float = 3e-4  # peak learning rate of those epochs (cosine decay)
     style_soup: bool = True  # and a run training only HEAD; serve both runs' mean weights
     style_alpha: float = distill.ALPHA  # an MNIST digit's label's weight there (rest: KD)
-    pen_renders: int = 4  # with --pen: canvas drawings of each pen-drawn digit added (pen.py)
+    pen_renders: int = 8  # with --pen: canvas drawings of each pen-drawn digit added (pen.py)
     pen_holdout_fold: int = 0  # with --pen: this fold's writers are never trained on (-1: none)
     pen_folds: int = writers.FOLDS
 

@@ -143,6 +143,6 @@ def test_training_set_adds_styles_and_outliers(mnist_path):
 
 
 def test_styles_stage_refuses_outliers(tmp_path):
-    cfg = train.TrainConfig(outliers=10, style_epochs=2)
+    cfg = train.TrainConfig(outliers=10, style_epochs=2, flag_ones=10)
     with pytest.raises(ValueError, match="--outliers needs --style-epochs 0"):
         train.train(cfg, "no-such-file.npz", tmp_path)
