@@ -33,3 +33,17 @@ def unseen_writers(pendigits: str | os.PathLike, folder: str = "") -> list[dict]
     pen = json.loads((MODELS_DIR / folder / "metrics.json").read_text())["pen"]
     assert pen["held_out_fold"] is not None, "the committed model trained on every writer"
     return held_out(read_jsonl(pendigits), pen["held_out_fold"], pen["folds"])
+
+
+def chromium_playwright() -> ModuleType:
+    """Playwright's sync API, once Debian's Chromium is known to be there: skip locally without
+    them, fail in CI. Every browser test starts here."""
+    from pathlib import Path
+
+    from benchmarks.browser import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing in CI")
+        pytest.skip("chromium is not installed")
+    return require("playwright.sync_api")

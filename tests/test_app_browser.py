@@ -6,12 +6,11 @@ Screenshots of every page land in test-artifacts/.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
-from support import require
+from support import chromium_playwright
 
 from benchmarks import browser as B
 from benchmarks.latency import last_state
@@ -26,11 +25,7 @@ PAGES = {"number": "Number", "inside": "Inside the network", "training": "Traini
 
 @pytest.fixture(scope="module")
 def app():
-    if not Path(B.CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{B.CHROMIUM} is missing in CI")
-        pytest.skip("chromium is not installed")
-    playwright_api = require("playwright.sync_api")
+    playwright_api = chromium_playwright()
     ARTIFACTS.mkdir(exist_ok=True)
     with B.serve() as (url, _), playwright_api.sync_playwright() as p:
         browser, context = B.launch(p)

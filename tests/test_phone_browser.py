@@ -6,13 +6,12 @@ does not scroll while a finger draws. Screenshots land in test-artifacts/.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from support import require
+from support import chromium_playwright
 
 from benchmarks import browser as B
 
@@ -26,11 +25,7 @@ TOOLBAR_OPACITY = "b => getComputedStyle(b.parentElement.closest('.dc-toolbar'))
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(B.CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{B.CHROMIUM} is missing in CI")
-        pytest.skip("chromium is not installed")
-    playwright_api = require("playwright.sync_api")
+    playwright_api = chromium_playwright()
     ARTIFACTS.mkdir(exist_ok=True)
     with B.serve() as (url, _), playwright_api.sync_playwright() as p:
         browser, _ = B.launch(p)

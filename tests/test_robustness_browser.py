@@ -4,11 +4,10 @@ load on, not only those present when the test looks)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from support import require
+from support import chromium_playwright
 
 from benchmarks import bad_inputs
 from benchmarks import browser as B
@@ -26,11 +25,7 @@ CHANGES = ["PNG bomb 20000x20000 as the canvas image", "LA-mode PNG as the canva
 
 @pytest.fixture(scope="module")
 def app():
-    if not Path(B.CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{B.CHROMIUM} is missing in CI")
-        pytest.skip("chromium is not installed")
-    playwright_api = require("playwright.sync_api")
+    playwright_api = chromium_playwright()
     ARTIFACTS.mkdir(exist_ok=True)
     with B.serve() as (url, proc), playwright_api.sync_playwright() as p:
         browser, context = B.launch(p)
