@@ -118,11 +118,18 @@ def typicality_for(predictor: Predictor, x_train: np.ndarray,
     return fit(features_of(predictor, x_train), features_of(predictor, x_val), predictor.sha256)
 
 
-def build(data_path: str | None, model: Path = SERVING_PATH, seed: int = 0) -> Typicality:
-    """:func:`typicality_for` MNIST's training digits, the threshold from the validation
-    digits held out by training with ``seed``."""
+def build(data_path: str | None, model: Path = SERVING_PATH, seed: int = 0,
+          pen_path: str | None = None, fold: int = 0, folds: int = 5) -> Typicality:
+    """:func:`typicality_for` MNIST's training digits plus, with ``pen_path``, one canvas
+    drawing of each pen-drawn digit by the writers outside ``fold`` (as training adds them);
+    the threshold from the MNIST validation digits held out by training with ``seed``."""
     data = load_mnist(data_path, val_size=5000, seed=seed)
-    return typicality_for(Predictor(model), data.x_train, data.x_val)
+    x = data.x_train
+    if pen_path:  # here, not at the top: the app imports this module, never training code
+        from lenet5.pen import digits, first_drawings
+
+        x = np.concatenate([x, first_drawings(digits(pen_path, 1, fold, folds, seed))])
+    return typicality_for(Predictor(model), x, data.x_val)
 
 
 def check(t: Typicality, predictor: Predictor, data_path: str | None,
@@ -158,6 +165,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--check", action="store_true", help="measure the saved file instead")
     p.add_argument("--pendigits", help="with --check: pen-drawn digits (.jsonl.gz)")
     p.add_argument("--pen-fold", type=int, help="with --pendigits: only this fold's writers")
+    p.add_argument("--pen", help="also count one drawing of each of these pen-drawn digits as "
+                   "typical, as training does (writers outside --pen-holdout-fold)")
+    p.add_argument("--pen-holdout-fold", type=int, default=0)
     p.add_argument("--pen-folds", type=int, default=5)
     a = p.parse_args(argv)
     if a.check:
@@ -168,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
                              f"with python -m lenet5.ood --data PATH/TO/mnist.npz")
         print(json.dumps(check(t, predictor, a.data, a.pendigits, a.pen_fold, a.pen_folds)))
         return
-    t = build(a.data, a.model)
+    t = build(a.data, a.model, pen_path=a.pen, fold=a.pen_holdout_fold, folds=a.pen_folds)
     save(t, a.out)
     print(json.dumps({"out": str(a.out), "layer": LAYER, "method": METHOD, "k": t.k,
                       "bank": len(t.bank), "quantile": QUANTILE,

@@ -27,21 +27,33 @@ BRUSHES = (10, 30)  # brush widths drawn from, px: around the slider's default o
 def renders(records: Sequence[dict], n: int, seed: int = 0,
             brushes: tuple[int, int] = BRUSHES) -> tuple[np.ndarray, np.ndarray]:
     """``n`` canvas drawings of each record, preprocessed: ``(M, 28, 28) uint8 in [0, 255]``
-    white on black and ``(M,) uint8`` labels; M <= ``n * len(records)`` (drawings the
-    preprocessing refuses are left out)."""
+    white on black and ``(M,) uint8`` labels, the first drawing of every record first;
+    M <= ``n * len(records)`` (drawings the preprocessing refuses are left out)."""
+    return _stack(_drawings(records, n, seed, brushes))
+
+
+def _drawings(records: Sequence[dict], n: int, seed: int,
+              brushes: tuple[int, int]) -> list[list[tuple[np.ndarray, int]]]:
+    """``n`` passes over ``records``, each a list of readable ``(digit, label)`` drawings."""
     rng = np.random.default_rng(seed)
-    images, labels = [], []
+    passes = []
     for _ in range(n):
+        drawn = []
         for rec in records:
             brush = int(rng.integers(brushes[0], brushes[1] + 1))
             result = preprocess(render_random(rec["strokes"], rng, CANVAS, brush),
                                 dark_background=True)
             if result.ok:
-                images.append(np.round(result.image * 255).astype(np.uint8))
-                labels.append(int(rec["label"]))
-    if not images:
+                drawn.append((np.round(result.image * 255).astype(np.uint8), int(rec["label"])))
+        passes.append(drawn)
+    return passes
+
+
+def _stack(passes: list[list[tuple[np.ndarray, int]]]) -> tuple[np.ndarray, np.ndarray]:
+    pairs = [p for drawn in passes for p in drawn]
+    if not pairs:
         return np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.uint8)
-    return np.stack(images), np.array(labels, np.uint8)
+    return np.stack([d for d, _ in pairs]), np.array([label for _, label in pairs], np.uint8)
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,12 @@ class PenDigits:
     y: np.ndarray
     about: dict
     held_out: list[dict]
+    first: int = 0  # x[:first] is one drawing of each digit
+
+
+def first_drawings(pen_xy: PenDigits) -> np.ndarray:
+    """One canvas drawing of each pen-drawn digit trained on: ``(K, 28, 28) uint8``."""
+    return pen_xy.x[: pen_xy.first]
 
 
 def digits(path: str | Path, n: int, fold: int, folds: int = writers.FOLDS,
@@ -62,14 +80,15 @@ def digits(path: str | Path, n: int, fold: int, folds: int = writers.FOLDS,
     outside fold ``fold`` of ``folds`` (-1: all writers)."""
     records = list(read_jsonl(path))
     train, held = writers.split(records, fold, folds) if fold >= 0 else (records, [])
-    x, y = renders(train, n, seed)
+    passes = _drawings(train, n, seed, BRUSHES)
+    x, y = _stack(passes)
     about = {"source": Path(path).name, "sha256": sha256_of(path),
              "dataset": "UCI Pen-Based Recognition of Handwritten Digits (CC BY 4.0)",
              "digits": len(train), "renders": n, "images": len(y), "brushes": list(BRUSHES),
              "writers": sorted({int(r["writer"]) for r in train}),
              "held_out_writers": sorted({int(r["writer"]) for r in held}),
              "held_out_fold": fold if fold >= 0 else None, "folds": folds}
-    return PenDigits(x, y, about, held)
+    return PenDigits(x, y, about, held, len(passes[0]) if passes else 0)
 
 
 def held_out_score(predictor, records: list[dict]) -> dict:

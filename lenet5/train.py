@@ -181,14 +181,18 @@ def learn_styles(model: keras.Model, cfg: TrainConfig, aug: AugmentConfig | None
     return hist
 
 
-def write_lookups(model: keras.Model, out: Path, data: Mnist, n: int) -> None:
-    """For the app's (modern) net: ``ood.npz`` (what typical digits look like to it) and
-    ``neighbours.npz`` (F6 of training digits), from the first ``n`` training digits."""
+def write_lookups(model: keras.Model, out: Path, data: Mnist, n: int,
+                  pen_xy: PenDigits | None = None) -> None:
+    """For the app's (modern) net: ``ood.npz`` (what typical digits look like to it: the first
+    ``n`` training digits and one drawing of each pen-drawn digit trained on) and
+    ``neighbours.npz`` (F6 of the first ``n`` MNIST training digits, shown with their
+    images)."""
     if ood.LAYER not in {layer.name for layer in model.layers}:
         return  # the 1998 net: the pages use these only with the modern one
     predictor = Predictor(out / SERVING_FILE)
     x, y, index = data.x_train[:n], data.y_train[:n], data.train_index[:n]
-    ood.save(ood.typicality_for(predictor, x, data.x_val), out / ood.OOD_PATH.name)
+    typical = x if pen_xy is None else np.concatenate([x, pen.first_drawings(pen_xy)])
+    ood.save(ood.typicality_for(predictor, typical, data.x_val), out / ood.OOD_PATH.name)
     neighbours.save(neighbours.build(predictor, x, y, index),
                     out / neighbours.NEIGHBOURS_PATH.name)
 
@@ -266,7 +270,7 @@ class Run:
 def finish(model: keras.Model, hist: dict, out: Path, run: Run) -> dict:
     """Write every artifact of the trained ``model`` to ``out``, with ``metrics.json`` (MNIST
     test and, when pen digits were held out, held-out writers' accuracy); the metrics."""
-    result = write_artifacts(model, out, run.data, hist, run.cfg)
+    result = write_artifacts(model, out, run.data, hist, run.cfg, run.pen_xy)
     result.update({
         "model_config": run.model_cfg.to_dict(), "train_config": asdict(run.cfg),
         "augment_config": run.aug.to_dict() if run.aug else None,
@@ -283,7 +287,7 @@ def finish(model: keras.Model, hist: dict, out: Path, run: Run) -> dict:
 
 
 def write_artifacts(model: keras.Model, out: Path, data: Mnist, hist: dict,
-                    cfg: TrainConfig) -> dict:
+                    cfg: TrainConfig, pen_xy: PenDigits | None = None) -> dict:
     """Evaluate on the MNIST test set and write the model files, the inspection files, the
     lookups and ``history.json`` to ``out``; the test metrics."""
     logits = model.predict(to_input(data.x_test), batch_size=1000, verbose=0)
@@ -292,7 +296,7 @@ def write_artifacts(model: keras.Model, out: Path, data: Mnist, hist: dict,
     model.save(out / MODEL_FILE)
     export_serving(model, out / SERVING_FILE)
     write_inspection(model, out)
-    write_lookups(model, out, data, cfg.limit or len(data.x_train))  # MNIST digits only
+    write_lookups(model, out, data, cfg.limit or len(data.x_train), pen_xy)
     hist["epoch"] = list(range(1, len(hist["loss"]) + 1))
     (out / "history.json").write_text(json.dumps(hist, indent=1))
     return {"test_accuracy": test["accuracy"], "test": test,

@@ -87,3 +87,11 @@ def test_renders_are_preprocessed_canvas_drawings(pendigits_path):
     rows, cols = np.nonzero(x[0] > 25)
     assert max(np.ptp(rows), np.ptp(cols)) in (19, 20, 21)  # the longer side scaled to 20 px
     assert not np.array_equal(x[:40], x[40:])  # each drawing at its own place, size, brush
+
+
+def test_first_drawings_are_one_of_each_digit(pendigits_path):
+    records = list(read_jsonl(pendigits_path))[:300]
+    x1, y1 = pen.renders(records, 1, seed=5)  # what the typicality bank adds (lenet5.ood)
+    assert np.array_equal(pen._stack(pen._drawings(records, 3, 5, pen.BRUSHES)[:1])[0], x1)
+    x3, y3 = pen.renders(records, 3, seed=5)
+    assert np.array_equal(x3[: len(x1)], x1) and np.array_equal(y3[: len(y1)], y1)
