@@ -95,9 +95,11 @@ def activation_bars(values: np.ndarray, title: str, height: int = 200) -> go.Fig
                    xaxis=dict(title=dict(text="unit")))
 
 
-def training_curves(history: dict, styles_after: int | None = None) -> go.Figure:
+def training_curves(history: dict, styles_after: int | None = None,
+                    joined: str = "styles") -> go.Figure:
     """Loss and accuracy per epoch, train vs validation, on two y-axes side by side; with
-    ``styles_after``, a dotted line where the synthesised writing styles joined in."""
+    ``styles_after``, a dotted line labelled "+ ``joined``" where more digits joined in (the
+    second stage: pen-drawn digits, synthesised writing styles)."""
     from plotly.subplots import make_subplots
 
     epochs = history.get("epoch") or list(range(1, len(history["loss"]) + 1))
@@ -111,7 +113,7 @@ def training_curves(history: dict, styles_after: int | None = None) -> go.Figure
                 ), row=1, col=col)
     if styles_after:
         for col in (1, 2):
-            label = {"annotation_text": "+ styles"} if col == 1 else {}
+            label = {"annotation_text": f"+ {joined}"} if col == 1 else {}
             fig.add_vline(x=styles_after + 0.5, line_dash="dot", line_color=MUTED, row=1, col=col,
                           **label)
     fig.update_xaxes(title_text="epoch")

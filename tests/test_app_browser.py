@@ -89,9 +89,9 @@ def test_every_page_renders_and_drawing_carries_over(page):
         pg.screenshot(path=str(ARTIFACTS / f"page-{path}.png"), full_page=True)
         if path == "inside":
             assert pg.get_by_text("Showing your current drawing").is_visible()
-        if path == "training":  # the committed model's extra writing styles, drawn
-            assert pg.get_by_text("Writing styles it was taught besides MNIST").is_visible()
-            assert pg.get_by_text("European 1s (a flag from the top): 4,000 added").is_visible()
+        if path == "training":  # what the committed net learned from, and its unseen writers
+            assert pg.get_by_text("What it learned from").is_visible()
+            assert pg.get_by_text("Writers it never saw", exact=True).is_visible()
         if path == "number":  # its own canvas, empty: a hint, no number
             assert pg.get_by_text("Write a number, digits left to right").is_visible()
             assert B.metric(pg) is None
@@ -247,7 +247,7 @@ def test_a_letter_is_said_not_to_look_like_a_digit(page):
 
     pg, reruns, box = page
     dense = [np.concatenate([np.linspace(a, b, 12) for a, b in zip(s[:-1], s[1:], strict=True)])
-             for s in map(np.asarray, SHAPES["E"])]  # the mouse follows the straight lines
+             for s in map(np.asarray, SHAPES["W"])]  # the mouse follows the straight lines
     t_up = B.draw(pg, B.to_canvas(dense, box, flip_y=False))
     reruns.wait(pg, t_up)
     pg.get_by_text("does not look much like the digits").wait_for(timeout=10_000)

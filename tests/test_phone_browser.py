@@ -91,15 +91,15 @@ def test_draw_page_reading_is_under_the_canvas_and_reset_works_with_a_tap(phone)
 
 
 def test_a_doubtful_drawing_says_so_above_the_fold(phone):
-    """The letter E, as test_app_browser draws it (with the mouse: drawn with touch events,
-    its strokes come out a little different and the committed model takes it for a typical 5;
-    the layout is what is checked here): the note is on screen too."""
+    """The letter W, as test_app_browser draws it (with the mouse: the layout is what is
+    checked here, and a W lies far beyond the typicality threshold, about twice it, so the
+    note does not hinge on how the strokes come out): the note is on screen too."""
     from lenet5.scribbles import SHAPES
 
     url, pg, reruns = phone
     box = B.open_app(pg, url)
     dense = [np.concatenate([np.linspace(a, b, 12) for a, b in zip(s[:-1], s[1:], strict=True)])
-             for s in map(np.asarray, SHAPES["E"])]
+             for s in map(np.asarray, SHAPES["W"])]
     t_up = B.draw(pg, B.to_canvas(dense, box, flip_y=False))
     reruns.wait(pg, t_up)
     note = pg.get_by_text("does not look much like the digits")

@@ -31,7 +31,8 @@ def curves_section(m: dict) -> None:
     cfg = m.get("train_config", {})
     after = cfg.get("epochs")  # the first stage's epochs; a second stage, if any, follows them
     after = after if after and len(history["loss"]) > after else None
-    st.plotly_chart(training_curves(history, after), config=PLOT_CONFIG, key="curves")
+    joined = "pen digits" if m.get("pen") else "styles"
+    st.plotly_chart(training_curves(history, after, joined), config=PLOT_CONFIG, key="curves")
     st.caption("Training figures are measured on augmented digits (rotated, sheared, zoomed, "
                "shifted, thinner or thicker strokes), validation on 5,000 held-out clean "
                "training digits: that is why validation is the higher curve.")
