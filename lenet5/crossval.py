@@ -22,12 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from lenet5 import number, pen, recipe, train, writers
+from lenet5 import number, pen, recipe, train
 from lenet5.augment import AugmentConfig
 from lenet5.data import load_mnist
 from lenet5.inference import Predictor
 from lenet5.model import ModelConfig, model_config
-from lenet5.strokes import read_jsonl
 
 
 def fold_report(metrics: dict, held: list[dict], predictor: Predictor, numbers: int) -> dict:
@@ -95,7 +94,6 @@ def crossval(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Pat
     model_cfg = model_cfg or ModelConfig()
     data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
     aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
-    records = list(read_jsonl(pen_path))
     shared = None  # the first stage when it is MNIST alone: the same for every fold
     folds: dict[int, dict] = {}
     for k in only if only is not None else range(cfg.pen_folds):
@@ -116,18 +114,14 @@ def crossval(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Pat
             first_seconds + time.perf_counter() - start)
         run = train.Run(fold_cfg, data, aug, model_cfg, pen_xy, seconds, size)
         metrics = train.finish(model, hist, out / f"fold-{k}", run)
-        held = writers.split(records, k, cfg.pen_folds)[1]
         predictor = Predictor(out / f"fold-{k}" / train.SERVING_FILE)
-        folds[k] = fold_report(metrics, held, predictor, numbers)
+        folds[k] = fold_report(metrics, pen_xy.held_out, predictor, numbers)
         print(json.dumps({"fold": k, **folds[k]}), flush=True)
     report = {"summary": summary(folds), "folds": {str(k): v for k, v in folds.items()},
               "model_config": model_cfg.to_dict(), "train_config": asdict(cfg),
               "augment_config": aug.to_dict() if aug else None,
               "pen": {"source": Path(pen_path).name, "folds": cfg.pen_folds,
-                      "writers_per_fold": {str(k): sorted({int(r["writer"]) for r in
-                                                           writers.split(records, k,
-                                                                         cfg.pen_folds)[1]})
-                                           for k in folds}}}
+                      "writers_per_fold": {str(k): f["writers"] for k, f in folds.items()}}}
     out.mkdir(parents=True, exist_ok=True)
     (out / "crossval.json").write_text(json.dumps(report, indent=1))
     return report

@@ -75,7 +75,13 @@ def pendigits_accuracy(predictor: Predictor, path: str | Path, seed: int = 0,
                        folds: int = writers.FOLDS) -> dict:
     """Accuracy on pen-drawn digits rendered at brush width ``brush`` (only fold ``fold``'s
     writers, if given); unreadable count as wrong."""
-    records = writers.held_out(read_jsonl(path), fold, folds)
+    return records_accuracy(predictor, writers.held_out(read_jsonl(path), fold, folds), seed,
+                            brush)
+
+
+def records_accuracy(predictor: Predictor, records: list[dict], seed: int = 0,
+                     brush: int = BRUSH) -> dict:
+    """:func:`pendigits_accuracy` of these pen-drawn digit records."""
     pred, labels = canvas_readings(predictor, records, seed, brush)
     ok = pred >= 0
     s = metrics.summary(labels, np.clip(pred, 0, 9))

@@ -96,11 +96,8 @@ def held_out_score(predictor, records: list[dict]) -> dict:
     at brush 18, as ``python -m lenet5.evaluate --pendigits`` does: overall and per class."""
     if not records:
         return {}
-    from lenet5.evaluate import canvas_readings
+    from lenet5.evaluate import records_accuracy
 
-    pred, labels = canvas_readings(predictor, records)
-    hit = pred == labels
-    per_class = {str(k): round(float(hit[labels == k].mean()), 6)
-                 for k in range(10) if (labels == k).any()}
-    return {"held_out_accuracy": round(float(hit.mean()), 6), "held_out_n": int(len(labels)),
-            "held_out_per_class": per_class}
+    s = records_accuracy(predictor, records)
+    return {"held_out_accuracy": round(s["pendigits_accuracy"], 6), "held_out_n": s["n"],
+            "held_out_per_class": s["per_class"]}
