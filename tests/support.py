@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -35,11 +38,12 @@ def unseen_writers(pendigits: str | os.PathLike, folder: str = "") -> list[dict]
     return held_out(read_jsonl(pendigits), pen["held_out_fold"], pen["folds"])
 
 
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"  # screenshots of runs
+
+
 def chromium_playwright() -> ModuleType:
     """Playwright's sync API, once Debian's Chromium is known to be there: skip locally without
     them, fail in CI. Every browser test starts here."""
-    from pathlib import Path
-
     from benchmarks.browser import CHROMIUM
 
     if not Path(CHROMIUM).exists():
@@ -47,3 +51,19 @@ def chromium_playwright() -> ModuleType:
             pytest.fail(f"{CHROMIUM} is missing in CI")
         pytest.skip("chromium is not installed")
     return require("playwright.sync_api")
+
+
+@contextlib.contextmanager
+def app_in_chromium() -> Iterator[tuple]:
+    """The real app served (``benchmarks.browser.serve``) and Debian's Chromium launched on it:
+    ``(url, server process, browser, desktop context)``; the browser closes afterwards."""
+    from benchmarks import browser as B
+
+    playwright_api = chromium_playwright()
+    ARTIFACTS.mkdir(exist_ok=True)
+    with B.serve() as (url, proc), playwright_api.sync_playwright() as p:
+        browser, context = B.launch(p)
+        try:
+            yield url, proc, browser, context
+        finally:
+            browser.close()

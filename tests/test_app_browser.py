@@ -10,14 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from support import chromium_playwright
+from support import ARTIFACTS, app_in_chromium
 
 from benchmarks import browser as B
 from benchmarks.latency import last_state
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 HERE = Path(__file__).resolve().parent
-ARTIFACTS = HERE.parent / "test-artifacts"
 SAMPLES = B.pen_samples()
 PAGES = {"number": "Number", "inside": "Inside the network", "training": "Training",
          "about": "About", "draw": "Draw"}
@@ -25,12 +24,8 @@ PAGES = {"number": "Number", "inside": "Inside the network", "training": "Traini
 
 @pytest.fixture(scope="module")
 def app():
-    playwright_api = chromium_playwright()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with B.serve() as (url, _), playwright_api.sync_playwright() as p:
-        browser, context = B.launch(p)
+    with app_in_chromium() as (url, _, _, context):
         yield url, context
-        browser.close()
 
 
 @pytest.fixture

@@ -7,16 +7,14 @@ does not scroll while a finger draws. Screenshots land in test-artifacts/.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
-from support import chromium_playwright
+from support import ARTIFACTS, app_in_chromium
 
 from benchmarks import browser as B
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SAMPLES = B.pen_samples()
 ONE_EACH = {s["label"]: s for s in SAMPLES[::2]}
 SLIDER = '[data-testid="stSlider"]'
@@ -25,12 +23,8 @@ TOOLBAR_OPACITY = "b => getComputedStyle(b.parentElement.closest('.dc-toolbar'))
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = chromium_playwright()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with B.serve() as (url, _), playwright_api.sync_playwright() as p:
-        browser, _ = B.launch(p)
+    with app_in_chromium() as (url, _, browser, _):
         yield url, browser
-        browser.close()
 
 
 @pytest.fixture

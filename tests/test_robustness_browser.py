@@ -4,17 +4,14 @@ load on, not only those present when the test looks)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from support import chromium_playwright
+from support import ARTIFACTS, app_in_chromium
 
 from benchmarks import bad_inputs
 from benchmarks import browser as B
 from benchmarks import robustness as R
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 UPLOADS = ["empty file", "PDF named .png", "truncated PNG", "PNG bomb 20000x20000, 1-bit",
            "mutated GIF #0", "mutated GIF #1", "PNG 16-bit 4898x4898", "fully transparent PNG",
            "solid black JPEG", "a digit photo (sanity check: read)"]
@@ -25,16 +22,12 @@ CHANGES = ["PNG bomb 20000x20000 as the canvas image", "LA-mode PNG as the canva
 
 @pytest.fixture(scope="module")
 def app():
-    playwright_api = chromium_playwright()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with B.serve() as (url, proc), playwright_api.sync_playwright() as p:
-        browser, context = B.launch(p)
+    with app_in_chromium() as (url, proc, _, context):
         context.add_init_script(R.WATCH)
         page = context.new_page()
         tamper, reruns = R.Tamper(page), B.Reruns(page)
         B.open_app(page, url)
         yield url, proc, page, tamper, reruns
-        browser.close()
 
 
 def answered(result: dict) -> bool:
