@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lenet5.ui import about, draw, inside, number, training
-from lenet5.ui.common import preload, record_session_state, warm_up
+from lenet5.ui import about, draw, inside, number, state, training
 from lenet5.ui.guard import guarded
+from lenet5.ui.resources import preload, warm_up
 
 
 def main() -> None:
@@ -22,7 +22,7 @@ def main() -> None:
         st.Page(guarded(about.page), title="About", icon=":material/info:", url_path="about"),
     ]
     st.navigation(pages, position="top").run()
-    record_session_state()
+    state.record()
     preload()
 
 

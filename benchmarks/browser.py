@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-PEN_SAMPLES = ROOT / "tests" / "data" / "pendigits_sample.jsonl"  # see tests/data/README.md
+PEN_SAMPLES = ROOT / "tests" / "support" / "data" / "pendigits_sample.jsonl"  # see its README
 CHROMIUM = os.environ.get("LENET5_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CANVAS = "canvas.upper-canvas"
@@ -42,7 +42,7 @@ PHONE = {"viewport": {"width": 390, "height": 664}, "device_scale_factor": 2,
 
 def pen_samples() -> list[dict]:
     """The 20 shipped pen-drawn digits, two of each (``label``, ``strokes`` with y up)."""
-    from lenet5.strokes import read_jsonl
+    from lenet5.train.data import read_jsonl
 
     return list(read_jsonl(PEN_SAMPLES))
 
@@ -149,7 +149,7 @@ def open_app(page, url: str, path: str = "") -> dict:
 def to_canvas(strokes: Sequence[Sequence[Sequence[float]]], box: dict, height: float = 0.6,
               flip_y: bool = True) -> list[np.ndarray]:
     """Pen strokes -> page coordinates inside the canvas, digit ``height`` of it, centred."""
-    from lenet5.strokes import fit_strokes
+    from lenet5.core.strokes import fit_strokes
 
     size = box["height"]
     pts = np.concatenate([np.asarray(s, float) for s in strokes])

@@ -173,7 +173,7 @@ def offline_answer(data_url: str, predictor) -> str | None:
     import cv2
     import numpy as np
 
-    from lenet5.pipeline import analyse
+    from lenet5.core.analysis import analyse
 
     raw = np.frombuffer(base64.b64decode(data_url.split(",", 1)[1]), np.uint8)
     bgra = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED)  # strokes on a transparent canvas
@@ -185,7 +185,7 @@ def check(single: dict, ok: list[dict]) -> dict:
     """Compare every concurrent answer with the single session's and with an offline reading
     of the very pixels that session drew (mouse events may be coalesced under load, so the
     same strokes can give slightly different drawings)."""
-    from lenet5.inference import Predictor
+    from lenet5.core.predictor import Predictor
 
     predictor = Predictor()
     ref = {i: a for i, (a, _) in single["answers"].items()}

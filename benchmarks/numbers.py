@@ -2,11 +2,11 @@
 
     python -m benchmarks.numbers --pendigits PATH/TO/pendigits.jsonl.gz [--numbers 100]
 
-Numbers of 2-6 digits by one writer (``lenet5.number.pick_numbers``) are laid out on the Number
-page's wide canvas as a person writes them and drawn stroke by stroke with the mouse in headless
-Chromium; the page's "Number" metric is compared with the digits' labels. The same digits read
-one at a time (the Draw page's pipeline, as ``python -m lenet5.evaluate``) give the single-digit
-figure. Prints one JSON object, with a few of the misread numbers.
+Numbers of 2-6 digits by one writer (``lenet5.eval.numbers.pick_numbers``) are laid out on the
+Number page's wide canvas as a person writes them and drawn stroke by stroke with the mouse in
+headless Chromium; the page's "Number" metric is compared with the digits' labels. The same digits
+read one at a time (the Draw page's pipeline, as ``python -m lenet5.evaluate``) give the
+single-digit figure. Prints one JSON object, with a few of the misread numbers.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from benchmarks import browser as B
-from lenet5 import writers
-from lenet5.inference import Predictor
-from lenet5.number import layout, pick_numbers, score
-from lenet5.strokes import read_jsonl
+from lenet5.core.predictor import Predictor
+from lenet5.eval.numbers import layout, pick_numbers, score
+from lenet5.train import writers
+from lenet5.train.data import read_jsonl
 
 
 def write(page, reruns, box, number: list[dict], rng: np.random.Generator) -> str | None:

@@ -7,7 +7,7 @@
   px, touch, 2 device pixels per px) after a digit, and the number 42, written with a finger:
   exactly what a person sees there without scrolling.
 
-The strokes are shipped pen-drawn digits (tests/data); whatever the model reads is shown.
+The strokes are shipped pen-drawn digits (tests/support/data); whatever the model reads is shown.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def draw_phone(browser, url: str, out: Path, sample: dict) -> None:
 
 
 def number_phone(browser, url: str, out: Path, digits: list[dict]) -> None:
-    from lenet5.number import layout
+    from lenet5.eval.numbers import layout
 
     context = browser.new_context(**B.PHONE)
     page = context.new_page()

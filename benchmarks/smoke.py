@@ -4,8 +4,8 @@
 
 ``--app-python`` runs the app with another interpreter, e.g. a virtual environment holding only
 ``requirements.txt`` (no TensorFlow), as a user or Streamlit Community Cloud installs it; the
-browser is driven from this one. Draws three pen-drawn samples from ``tests/data`` and exits 1
-unless each Prediction shown is right and no page shows an exception.
+browser is driven from this one. Draws three pen-drawn samples from ``tests/support/data`` and
+exits 1 unless each Prediction shown is right and no page shows an exception.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lenet5.ui.common import CLASSIC, load_json
+from lenet5.core.artifacts import CLASSIC
+from lenet5.ui import state
+from lenet5.ui.resources import load_json
 
 DIFFERENCES = """
 | | LeCun et al. 1998 | this network |
@@ -111,7 +113,7 @@ def classic_section() -> None:
 
 
 def page() -> None:
-    st.session_state["last_page"] = "about"
+    state.arrive("about")
     st.title("About this demo")
     architecture_section()
     st.subheader("How it differs from the 1998 paper")

@@ -6,47 +6,43 @@ import functools
 
 import streamlit as st
 
-from lenet5.attribution import overlay
-from lenet5.pipeline import Analysis
-from lenet5.plots import probability_bars, square, strip
-from lenet5.strokes import BRUSH, CANVAS
-from lenet5.ui.common import (
+from lenet5.core.analysis import Analysis
+from lenet5.core.attribution import overlay
+from lenet5.core.photo import EXTENSIONS
+from lenet5.core.strokes import BRUSH, CANVAS
+from lenet5.core.validate import CanvasSpec
+from lenet5.ui import state
+from lenet5.ui.guard import Canvas, canvas
+from lenet5.ui.layout import PLOT_CONFIG, on_a_phone
+from lenet5.ui.plots import probability_bars, square, strip
+from lenet5.ui.resources import (
     classic_predictor,
     neighbours,
-    on_a_phone,
     predictor_or_stop,
     read_drawing,
     read_upload,
 )
-from lenet5.ui.guard import Canvas, canvas
-from lenet5.upload import EXTENSIONS
-from lenet5.validate import CanvasSpec
 
 HINT = "Draw a digit (0–9) on the black canvas with your mouse or finger."
 STEP_PX = 140
 NEIGHBOUR_PX = 84
-PLOT_CONFIG = {"displayModeBar": False}
 BRUSHES = (6, 40)  # the brush slider's range
 SPEC = CanvasSpec((CANVAS, CANVAS), BRUSHES)
 
 
-def canvas_section() -> Canvas:
-    """The drawing canvas (280×280 px: it fits a phone's screen too), its state checked;
-    restores this session's drawing when coming back from another page."""
-    if st.session_state.get("last_page") != "draw":
-        st.session_state["restore"] = st.session_state.get("drawing")
-    st.session_state["last_page"] = "draw"
+def canvas_section(restore: dict | None) -> Canvas:
+    """The drawing canvas (280×280 px: it fits a phone's screen too), its state checked,
+    showing the drawing ``restore`` (this session's, when it comes back from another page)."""
     st.space("small")  # room for the canvas' floating toolbar (undo, redo, reset)
-    result = canvas(
-        SPEC, "canvas", stroke_width=st.session_state.get("brush", BRUSH),
+    return canvas(
+        SPEC, state.CANVAS, stroke_width=state.value(state.BRUSH, BRUSH),
         stroke_color="#FFFFFF", background_color="#000000", fill_color="#FFFFFF",
-        drawing_mode="freedraw", initial_drawing=st.session_state.get("restore"),
+        drawing_mode="freedraw", initial_drawing=restore,
     )
-    return result
 
 
 def brush_section() -> None:
-    st.slider("Brush width", *BRUSHES, BRUSH, key="brush",
+    st.slider("Brush width", *BRUSHES, BRUSH, key=state.BRUSH,
               help="Any width works: the preprocessing scales the digit to MNIST's size.")
 
 
@@ -55,7 +51,7 @@ def upload_section():
     with st.expander("…or read a photo of a handwritten digit", icon=":material/photo_camera:"):
         file = st.file_uploader(
             "A photo or scan of one digit, dark on light or light on dark",
-            type=EXTENSIONS, key="upload",
+            type=EXTENSIONS, key=state.UPLOAD,
             help="Crop it close to the digit. Nothing is stored: the file stays in memory "
                  "while it is shown.")
         if file is not None:  # never handed to st.image: the file is untrusted until decoded
@@ -63,16 +59,17 @@ def upload_section():
     return file
 
 
-def analysis_of(result: Canvas) -> Analysis | None:
-    """The drawing's analysis, None for an empty canvas; keeps the drawing in session state."""
+def analysis_of(result: Canvas, restored: bool) -> Analysis | None:
+    """The drawing's analysis, None for an empty canvas; keeps the drawing in session state.
+    ``restored``: the canvas was given this session's drawing back."""
     objects = (result.drawing or {}).get("objects") or []
     image = result.image
     if image is None:  # the canvas has not reported yet (first load, or restored drawing)
-        return st.session_state.get("analysis") if st.session_state.get("restore") else None
+        return state.analysis() if restored else None
     if not objects:
-        st.session_state["analysis"] = st.session_state["drawing"] = None
+        state.keep_drawing(None)
         return None
-    st.session_state["drawing"] = result.drawing
+    state.keep_drawing(result.drawing)
     return read_drawing(image)
 
 
@@ -84,11 +81,11 @@ def photo_kept(result: Canvas, returning: bool) -> bool:
     """Whether to keep showing the last photo although the uploader is empty: it was emptied
     by going to another page and back (Streamlit clears it), not by the user's ✕, and nothing
     has been drawn since."""
-    state = st.session_state.get("photo")  # "file": shown with its file; "kept": without
+    how = state.photo()  # "file": shown with its file; "kept": without
     drawn = (result.image is not None
-             and strokes_in(result.drawing) != strokes_in(st.session_state.get("drawing")))
-    keep = state == "kept" and not drawn or state == "file" and returning
-    st.session_state["photo"] = "kept" if keep else None
+             and strokes_in(result.drawing) != strokes_in(state.drawing()))
+    keep = how == "kept" and not drawn or how == "file" and returning
+    state.set_photo("kept" if keep else None)
     return keep
 
 
@@ -196,7 +193,7 @@ def neighbours_section(analysis: Analysis) -> None:
     nb = neighbours(predictor_or_stop().sha256)
     if nb is None:
         st.caption("Not available: models/neighbours.npz is missing or belongs to another model. "
-                   "Make it with: python -m lenet5.neighbours --data PATH/TO/mnist.npz")
+                   "Make it with: python -m lenet5.train.lookups --data PATH/TO/mnist.npz")
         return
     rows, _ = nb.nearest(analysis.reading.maps["f6"])
     labels = " · ".join(str(nb.labels[r]) for r in rows)
@@ -207,27 +204,29 @@ def neighbours_section(analysis: Analysis) -> None:
                      "your drawing's. When it misreads a digit, they often show why.")
 
 
-def source_section(result: Canvas, file, returning: bool) -> tuple[Analysis | None, str]:
+def source_section(result: Canvas, file, returning: bool,
+                   restored: bool) -> tuple[Analysis | None, str]:
     """What to read (the photo while there is one, else the canvas) and the messages about it:
     ``(analysis or None, the hint to show when there is none)``."""
     if file is not None:
-        st.session_state["photo"] = "file"
+        state.set_photo("file")
         return upload_analysis(file), ""
     if result.error:
         st.warning(result.error, icon=":material/gpp_maybe:")
         return None, ""
     if photo_kept(result, returning):
         st.caption("Your last photo. Draw on the canvas, or upload another one.")
-        return st.session_state.get("analysis"), ""
-    return analysis_of(result), HINT
+        return state.analysis(), ""
+    return analysis_of(result, restored), HINT
 
 
 def page() -> None:
     st.title("Draw a digit")
-    returning = st.session_state.get("last_page") != "draw"
+    returning = state.arrive("draw")
+    restore = state.drawing_to_restore(returning)
     phone = on_a_phone()
     if phone:  # one column: the reading right under the canvas, where the finger is
-        result = canvas_section()
+        result = canvas_section(restore)
         reading = st.container()
         brush_section()
         file = upload_section()
@@ -235,12 +234,12 @@ def page() -> None:
     else:  # the canvas on the left, everything it reads on the right
         left, reading = st.columns([3, 2], gap="large")
         with left:
-            result = canvas_section()
+            result = canvas_section(restore)
             brush_section()
             file = upload_section()
         details = reading
     with reading:
-        analysis, hint = source_section(result, file, returning)
+        analysis, hint = source_section(result, file, returning, bool(restore))
         reading_section(analysis, hint, compact=phone)
     with details:
         chart_section(analysis)

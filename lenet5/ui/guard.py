@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 from streamlit_drawable_canvas import st_canvas
 
-from lenet5.validate import RESET, CanvasSpec, InputError, canvas_png, drawing
+from lenet5.core.validate import RESET, CanvasSpec, InputError, canvas_png, drawing
 
 log = logging.getLogger("lenet5")
 if not log.handlers:  # Streamlit configures only its own loggers: ours go to stderr, timed
@@ -55,7 +55,7 @@ def guarded(page: Callable[[], None]) -> Callable[[], None]:
 
 @dataclass(frozen=True)
 class Canvas:
-    """What one canvas sent, checked (:mod:`lenet5.validate`). ``drawing``: its ``json_data``
+    """What one canvas sent, checked (:mod:`lenet5.core.validate`). ``drawing``: its ``json_data``
     (None before it reports); ``image``: ``(H, W, 4) uint8`` RGBA or None; ``error``: '' or
     why what the browser sent was refused (then both are None)."""
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lenet5.inference import Reading
-from lenet5.plots import activation_bars, enlarge, heatmap_grid
-from lenet5.ui.common import (
-    CLASSIC,
+from lenet5.core.artifacts import CLASSIC
+from lenet5.core.predictor import Reading
+from lenet5.ui import state
+from lenet5.ui.layout import PLOT_CONFIG
+from lenet5.ui.plots import activation_bars, enlarge, heatmap_grid
+from lenet5.ui.resources import (
     classic_predictor,
     current_analysis,
     kernels,
@@ -16,7 +18,6 @@ from lenet5.ui.common import (
     predictor_or_stop,
 )
 
-PLOT_CONFIG = {"displayModeBar": False}
 MODERN, OLD = "This LeNet-5", "The 1998 LeNet-5"
 CONV_LAYERS = {  # per network: name, columns in the grid, what it is
     MODERN: (
@@ -44,7 +45,7 @@ def network_section() -> str:
     """Which network to look inside (the modern one if the 1998 one is not installed)."""
     if classic_predictor() is None:
         return MODERN
-    choice = st.segmented_control("Network", [MODERN, OLD], default=MODERN, key="inside_net",
+    choice = st.segmented_control("Network", [MODERN, OLD], default=MODERN, key=state.INSIDE_NET,
                                   help="Both read the same 28×28 input. The 1998 net follows "
                                        "LeCun et al.; see the About page for the differences.")
     return choice or MODERN
@@ -63,7 +64,7 @@ def source_section() -> np.ndarray:
     x, y, _ = sample
     st.info("No drawing yet, so here is an MNIST test digit. Draw one on the Draw page to see "
             "yours.")
-    k = st.slider("MNIST test digit", 0, len(x) - 1, 0, key="inside_sample")
+    k = st.slider("MNIST test digit", 0, len(x) - 1, 0, key=state.INSIDE_SAMPLE)
     return x[k].astype(np.float32) / 255
 
 
@@ -108,7 +109,7 @@ def kernels_section(net: str) -> None:
 
 
 def page() -> None:
-    st.session_state["last_page"] = "inside"
+    state.arrive("inside")
     st.title("Inside the network")
     net = network_section()
     image = source_section()

@@ -9,25 +9,27 @@ from contextlib import nullcontext
 import numpy as np
 import streamlit as st
 
-from lenet5.number import (
-    BRUSH,
+from lenet5.core.analysis import UNSURE
+from lenet5.core.numbers import (
     NARROW,
     NARROW_BRUSH,
     WIDE,
+    WIDE_BRUSH,
     Digit,
     read_number,
     strokes_from_json,
     text,
 )
-from lenet5.pipeline import UNSURE
-from lenet5.plots import boxed, digit_probabilities, square, strip
-from lenet5.preprocess import to_ink
-from lenet5.ui.common import on_a_phone, predictor_or_stop
+from lenet5.core.preprocess import to_ink
+from lenet5.core.validate import CanvasSpec
+from lenet5.ui import state
 from lenet5.ui.guard import Canvas, canvas
-from lenet5.validate import CanvasSpec
+from lenet5.ui.layout import PLOT_CONFIG, on_a_phone
+from lenet5.ui.plots import boxed, digit_probabilities, square, strip
+from lenet5.ui.resources import predictor_or_stop
 
 BRUSHES = (4, 30)  # the brush slider's range
-# The narrow canvas: lenet5.number.NARROW's height, but 340 px wide, not 360: a 390-px phone
+# The narrow canvas: lenet5.core.numbers.NARROW's height, but 340 px wide, not 360: a 390-px phone
 # leaves the page 358 px, a 375-px one 343 (Streamlit's 1 rem margins), and the canvas must
 # fit with its toolbar, not scroll sideways inside its box.
 PHONE = (340, NARROW[1])
@@ -35,39 +37,33 @@ HINT = ("Write a number, digits left to right with a little space between them. 
         "take several strokes (a 4, the bar of a 5).")
 
 
-def forget_number() -> None:
-    st.session_state.update(number_drawing=None, number_restore=None)
-
-
 def canvas_size() -> tuple[tuple[int, int], int]:
     """``((width, height), default brush)`` of the canvas the toggle asks for."""
-    return (PHONE, NARROW_BRUSH) if st.session_state.get("number_narrow") else (WIDE, BRUSH)
+    return (PHONE, NARROW_BRUSH) if state.value(state.NUMBER_NARROW) else (WIDE, WIDE_BRUSH)
 
 
-def canvas_section() -> Canvas:
+def canvas_section(returning: bool) -> Canvas:
     """The wide canvas (narrow on a phone), its state checked; restores this session's number
-    when coming back from another page."""
-    if st.session_state.get("last_page") != "number":
-        st.session_state["number_restore"] = st.session_state.get("number_drawing")
-    st.session_state["last_page"] = "number"
-    st.toggle("Narrow canvas, for a phone", value=on_a_phone(), key="number_narrow",
-              help="Switching starts a new, empty canvas.", on_change=forget_number)
+    when ``returning`` from another page."""
+    restore = state.number_to_restore(returning)
+    st.toggle("Narrow canvas, for a phone", value=on_a_phone(), key=state.NUMBER_NARROW,
+              help="Switching starts a new, empty canvas.", on_change=state.forget_number)
     (width, height), brush = canvas_size()
     st.space("small")  # room for the canvas' floating toolbar
     result = canvas(
-        CanvasSpec((width, height), BRUSHES), f"number_canvas_{width}",
-        stroke_width=st.session_state.get(f"number_brush_{width}", brush),
+        CanvasSpec((width, height), BRUSHES), state.number_canvas(width),
+        stroke_width=state.value(state.number_brush(width), brush),
         stroke_color="#FFFFFF", background_color="#000000", fill_color="#FFFFFF",
-        drawing_mode="freedraw", initial_drawing=st.session_state.get("number_restore"),
+        drawing_mode="freedraw", initial_drawing=restore,
     )
     if result.drawing is not None:
-        st.session_state["number_drawing"] = result.drawing
+        state.keep_number(result.drawing)
     return result
 
 
 def brush_section() -> None:
     (width, _), brush = canvas_size()
-    st.columns([3, 2])[0].slider("Brush width", *BRUSHES, brush, key=f"number_brush_{width}")
+    st.columns([3, 2])[0].slider("Brush width", *BRUSHES, brush, key=state.number_brush(width))
 
 
 def digits_of(json_data: dict | None) -> list[Digit]:
@@ -75,10 +71,11 @@ def digits_of(json_data: dict | None) -> list[Digit]:
     strokes, widths = strokes_from_json(json_data)
     key = hashlib.blake2b(json.dumps([s.tolist() for s in strokes] + widths).encode(),
                           digest_size=16).hexdigest()
-    if st.session_state.get("number_key") != key:
+    digits = state.cached_digits(key)
+    if digits is None:
         digits = read_number(strokes, widths, predictor_or_stop()) if strokes else []
-        st.session_state["number_digits"], st.session_state["number_key"] = digits, key
-    return st.session_state["number_digits"]
+        state.remember_digits(key, digits)
+    return digits
 
 
 def reading_section(digits: list[Digit]) -> None:
@@ -104,7 +101,7 @@ def probabilities_section(digits: list[Digit]) -> None:
     readable = [d for d in digits if d.probs is not None]
     if readable:
         st.plotly_chart(digit_probabilities(np.stack([d.probs for d in readable])),
-                        config={"displayModeBar": False}, key="number_probs")
+                        config=PLOT_CONFIG, key="number_probs")
 
 
 def inputs_section(digits: list[Digit]) -> None:
@@ -117,13 +114,14 @@ def inputs_section(digits: list[Digit]) -> None:
 
 
 def page() -> None:
+    returning = state.arrive("number")
     st.title("Write a number")
-    result = canvas_section()
+    result = canvas_section(returning)
     phone = on_a_phone()
     under_canvas = st.container() if phone else nullcontext()  # a phone: where the finger is
     brush_section()
     digits = [] if result.error else digits_of(
-        result.drawing if result.drawing is not None else st.session_state.get("number_drawing"))
+        result.drawing if result.drawing is not None else state.number())
     if not digits:
         with under_canvas:
             if result.error:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lenet5.plots import confusion_heatmap, enlarge, training_curves
-from lenet5.synth import synthesize
-from lenet5.ui.common import load_json, mnist_sample
+from lenet5.ui import state
+from lenet5.ui.layout import PLOT_CONFIG
+from lenet5.ui.plots import confusion_heatmap, enlarge, training_curves
+from lenet5.ui.resources import load_json, mnist_sample, style_examples
 
-PLOT_CONFIG = {"displayModeBar": False}
 GALLERY = 32
 
 
@@ -84,22 +84,6 @@ STYLE_NAMES = {"flag_ones": "European 1s (a flag from the top)", "crossed_sevens
                "crossed 7s", "curled_nines": "9s whose tail curls left"}
 
 
-@st.cache_data(show_spinner=False)
-def style_examples(per_style: int = 10) -> dict[str, np.ndarray]:
-    """``per_style`` examples of each synthesised style, ``(28, 28 * n) uint8`` strips, drawn
-    (for display) on digits of the shipped MNIST sample; empty without it."""
-    sample = mnist_sample()
-    if sample is None:
-        return {}
-    x, y, _ = sample
-    strips = {}
-    for style in STYLE_NAMES:
-        images, _ = synthesize(x, y, {style: per_style}, seed=0)
-        if len(images):
-            strips[style] = np.hstack(list(images))
-    return strips
-
-
 def styles_section(m: dict) -> None:
     counts = {k: m.get("train_config", {}).get(k, 0) for k in STYLE_NAMES}
     if not any(counts.values()):
@@ -111,8 +95,8 @@ def styles_section(m: dict) -> None:
                      caption=f"{STYLE_NAMES[style]}: {counts[style]:,} added")
     st.caption("MNIST's writers hardly used these styles, and pen-drawn digits written so were "
                "misread (a European 1 as 7). Each is drawn onto an MNIST digit of the right "
-               "class, with a pen's thinner stroke for the 1s and 7s (lenet5/synth.py); shown "
-               "here on test digits, taught on training digits.")
+               "class, with a pen's thinner stroke for the 1s and 7s (lenet5/train/styles.py); "
+               "shown here on test digits, taught on training digits.")
 
 
 def data_section(m: dict) -> None:
@@ -164,7 +148,7 @@ def provenance_section(m: dict) -> None:
 
 
 def page() -> None:
-    st.session_state["last_page"] = "training"
+    state.arrive("training")
     st.title("How it was trained")
     m = load_json("metrics.json")
     if not m:

@@ -1,0 +1,105 @@
+"""Serving benchmark: preprocessing + LiteRT (probabilities and all feature maps) for one canvas
+image, against seed-style ``keras_model.predict`` on one image, measured side by side.
+
+    python -m lenet5.bench [--repeats 300] [--keras-repeats 40]
+
+Prints one JSON object with medians (ms) and the speed-up ratio; also the extras the Draw page
+computes per drawing: the typicality check (:mod:`lenet5.core.typicality`) and the nearest MNIST
+digits (:mod:`lenet5.core.neighbours`), when their files match the model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+import numpy as np
+
+from lenet5.core import neighbours, typicality
+from lenet5.core.artifacts import KERAS_FILE, NEIGHBOURS_FILE, TYPICALITY_FILE, model_file
+from lenet5.core.predictor import Predictor
+from lenet5.core.preprocess import preprocess
+from lenet5.core.strokes import CANVAS, render
+
+
+def sample_canvases(n: int = 20, seed: int = 0) -> list[np.ndarray]:
+    """``n`` canvas-like RGBA images of random scribbled polylines (shape only matters here)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        pts = rng.uniform(60, 220, (6, 2))
+        out.append(render([pts], CANVAS))
+    return out
+
+
+def time_ms(fn, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1e3)
+    return times
+
+
+def extras_ms(predictor: Predictor, maps: dict, repeats: int) -> dict:
+    """Median ms of the typicality check and the nearest-digit search for one drawing."""
+    out = {}
+    t = typicality.load(model_file(TYPICALITY_FILE), predictor.sha256)
+    if t is not None:
+        f = maps[typicality.LAYER][None]
+        out["typicality_p50_ms"] = round(statistics.median(time_ms(lambda: t.atypical(f),
+                                                                   repeats)), 4)
+    nb = neighbours.load(model_file(NEIGHBOURS_FILE), predictor.sha256)
+    if nb is not None:
+        f6 = maps[neighbours.LAYER]
+        out["neighbours_p50_ms"] = round(statistics.median(time_ms(lambda: nb.nearest(f6),
+                                                                   repeats)), 4)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m lenet5.bench")
+    p.add_argument("--repeats", type=int, default=300)
+    p.add_argument("--keras-repeats", type=int, default=40)
+    a = p.parse_args(argv)
+    canvases = sample_canvases()
+    t = time.perf_counter()
+    predictor = Predictor()
+    load_s = time.perf_counter() - t
+
+    def serve(i=[0]):  # noqa: B006 - cycling counter
+        i[0] += 1
+        result = preprocess(canvases[i[0] % len(canvases)], dark_background=True)
+        return predictor(result.image)
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+
+    model = keras.models.load_model(model_file(KERAS_FILE), safe_mode=True)
+    one = preprocess(canvases[0]).image[None, ..., None]
+    model.predict(one, verbose=0)  # warm-up (graph tracing)
+    serve()
+    ours, seed = [], []
+    rounds = 4  # interleave so both see the same machine load
+    for _ in range(rounds):
+        seed += time_ms(lambda: model.predict(one, verbose=0), a.keras_repeats // rounds)
+        ours += time_ms(serve, a.repeats // rounds)
+    pre = time_ms(lambda: preprocess(canvases[3], dark_background=True), a.repeats)
+    extras = extras_ms(predictor, serve().maps, a.repeats)
+    p50_ours, p50_seed = statistics.median(ours), statistics.median(seed)
+    print(json.dumps({
+        "serve_p50_ms": round(p50_ours, 4),
+        "serve_p90_ms": round(float(np.percentile(ours, 90)), 4),
+        "preprocess_p50_ms": round(statistics.median(pre), 4),
+        "keras_predict_p50_ms": round(p50_seed, 2),
+        "speedup": round(p50_seed / p50_ours, 1),
+        "litert_load_s": round(load_s, 3),
+        "n_serve": len(ours), "n_keras": len(seed), **extras,
+    }))
+
+
+if __name__ == "__main__":
+    main()

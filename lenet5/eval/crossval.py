@@ -1,0 +1,152 @@
+"""Cross-validation by writer: how well a training recipe reads people it never saw.
+
+    python -m lenet5.eval.crossval --data PATH/mnist.npz --pen PATH/pendigits-train.jsonl.gz \
+        --out runs/cv [any python -m lenet5.train flag]
+
+The writers of the pen-drawn digits are split into ``--pen-folds`` folds
+(:mod:`lenet5.train.writers`). For each fold the net is trained, exactly as ``python -m
+lenet5.train --pen PATH --pen-holdout-fold K`` would train it, on MNIST plus every other fold's
+writers, and read the held-out writers' digits drawn on the canvas (and numbers of them on the
+Number page). When the pen digits come in a second stage, the first stage (MNIST alone, no pen
+data) is trained once and shared by all folds. Each fold's artifacts go to ``OUT/fold-K``; the
+report, per fold and as the mean and spread over folds, per class, to ``OUT/crossval.json`` and
+stdout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+
+from lenet5.core.artifacts import SERVING_FILE
+from lenet5.core.predictor import Predictor
+from lenet5.eval import numbers as number
+from lenet5.train import export, pen, recipe
+from lenet5.train import fit as train
+from lenet5.train.augment import AugmentConfig
+from lenet5.train.data import load_mnist
+from lenet5.train.model import ModelConfig, model_config
+
+
+def fold_report(metrics: dict, held: list[dict], predictor: Predictor, numbers: int) -> dict:
+    """One fold's figures: held-out writers, per class, MNIST test, whole numbers."""
+    out = {"writers": metrics["pen"]["held_out_writers"],
+           "accuracy": metrics["pen"]["held_out_accuracy"],
+           "per_class": metrics["pen"]["held_out_per_class"],
+           "mnist_test_accuracy": metrics["test_accuracy"],
+           "train_seconds": metrics["train_seconds"]}
+    if numbers:
+        out["numbers"] = number.measure(held, predictor, numbers)
+    return out
+
+
+def summary(folds: dict[int, dict]) -> dict:
+    """Mean, spread (sample std), min and max over folds; per class the mean over folds."""
+    def stats(values: list[float]) -> dict:
+        v = np.array(values)
+        return {"mean": round(float(v.mean()), 6),
+                "std": round(float(v.std(ddof=1)) if len(v) > 1 else 0.0, 6),
+                "min": round(float(v.min()), 6), "max": round(float(v.max()), 6)}
+
+    per_class = {c: round(float(np.mean([f["per_class"][c] for f in folds.values()])), 6)
+                 for c in next(iter(folds.values()))["per_class"]}
+    out = {"held_out_accuracy": stats([f["accuracy"] for f in folds.values()]),
+           "per_class_mean": per_class, "worst_class": min(per_class, key=per_class.get),
+           "mnist_test_accuracy": stats([f["mnist_test_accuracy"] for f in folds.values()])}
+    if all("numbers" in f for f in folds.values()):
+        out["number_accuracy"] = stats([f["numbers"]["number_accuracy"] for f in folds.values()])
+        out["per_digit_accuracy"] = stats(
+            [f["numbers"]["per_digit_accuracy"] for f in folds.values()])
+    return out
+
+
+def first_stage(cfg: recipe.TrainConfig, data, aug: AugmentConfig | None,
+                model_cfg: ModelConfig, cache: Path | None) -> tuple:
+    """The shared first stage (MNIST alone) as ``(model, history, weights, seconds)``; kept in
+    ``cache`` (a folder) under a name made from everything it depends on, and reused from
+    there, so that recipes differing only in their second stage train it once."""
+    start = time.perf_counter()
+    later = {f: 0 for f in ("pen_renders", "pen_holdout_fold", "style_epochs", "flag_ones",
+                           "crossed_sevens", "curled_nines")}
+    key = json.dumps([asdict(replace(cfg, **later, style_lr=0, style_alpha=0, style_soup=0)),
+                      model_cfg.to_dict(), aug.to_dict() if aug else None], sort_keys=True)
+    path = cache / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.weights.h5" if cache else None
+    model, hist, _ = train.first_stage(cfg, data, aug, model_cfg, None, not (
+        path and path.is_file()))
+    seconds = time.perf_counter() - start
+    if path and path.is_file():
+        model.load_weights(path)
+        kept = json.loads(path.with_suffix(".json").read_text())
+        hist, seconds = kept["history"], kept["seconds"]  # as long as training it took (if known)
+    elif path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model.save_weights(path)
+        path.with_suffix(".json").write_text(json.dumps({"history": hist, "seconds": seconds}))
+    return model, hist, model.get_weights(), seconds
+
+
+def crossval(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Path, out: Path,
+             aug_cfg: AugmentConfig | None = None, model_cfg: ModelConfig | None = None,
+             only: list[int] | None = None, numbers: int = 500, cache: Path | None = None
+             ) -> dict:
+    """Train and measure each fold (or the folds in ``only``); write and return the report."""
+    model_cfg = model_cfg or ModelConfig()
+    data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
+    aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
+    shared = None  # the first stage when it is MNIST alone: the same for every fold
+    folds: dict[int, dict] = {}
+    for k in only if only is not None else range(cfg.pen_folds):
+        fold_cfg = replace(cfg, pen_holdout_fold=k)
+        pen_xy = pen.digits(pen_path, cfg.pen_renders, k, cfg.pen_folds, cfg.seed)
+        start = time.perf_counter()
+        if train.two_stages(fold_cfg, pen_xy):
+            if shared is None:
+                shared = first_stage(fold_cfg, data, aug, model_cfg, cache)
+                start = time.perf_counter()
+            model, hist, weights, first_seconds = shared
+            model.set_weights(weights)
+            hist, size = train.second_stage(model, fold_cfg, aug, data, pen_xy, hist)
+        else:
+            first_seconds = 0.0
+            model, hist, size = train.first_stage(fold_cfg, data, aug, model_cfg, pen_xy)
+        seconds = None if first_seconds is None else (  # as one training run takes
+            first_seconds + time.perf_counter() - start)
+        run = export.Run(fold_cfg, data, aug, model_cfg, pen_xy, seconds, size)
+        metrics = export.finish(model, hist, out / f"fold-{k}", run)
+        predictor = Predictor(out / f"fold-{k}" / SERVING_FILE)
+        folds[k] = fold_report(metrics, pen_xy.held_out, predictor, numbers)
+        print(json.dumps({"fold": k, **folds[k]}), flush=True)
+    report = {"summary": summary(folds), "folds": {str(k): v for k, v in folds.items()},
+              "model_config": model_cfg.to_dict(), "train_config": asdict(cfg),
+              "augment_config": aug.to_dict() if aug else None,
+              "pen": {"source": Path(pen_path).name, "folds": cfg.pen_folds,
+                      "writers_per_fold": {str(k): f["writers"] for k, f in folds.items()}}}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "crossval.json").write_text(json.dumps(report, indent=1))
+    return report
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = recipe.parser("python -m lenet5.eval.crossval", __doc__.split("\n")[0])
+    p.set_defaults(out=Path("runs/crossval"))
+    p.add_argument("--only", type=int, nargs="+", metavar="K", help="run only these folds")
+    p.add_argument("--numbers", type=int, default=500,
+                   help="whole numbers of held-out writers to read per fold (0: none)")
+    p.add_argument("--first-stage-cache", type=Path, metavar="DIR",
+                   help="keep the shared first stage here and reuse it (recipe experiments)")
+    a = p.parse_args(argv)
+    if not a.pen:
+        p.error("give --pen PATH (pen-drawn digits with a writer field)")
+    cfg, aug = recipe.configs(a)
+    report = crossval(cfg, a.data, a.pen, a.out, aug, model_config(a.variant), a.only, a.numbers,
+                      a.first_stage_cache)
+    print(json.dumps(report["summary"]))
+
+
+if __name__ == "__main__":
+    main()

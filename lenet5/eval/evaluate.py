@@ -1,0 +1,99 @@
+"""Evaluate the committed serving model.
+
+    python -m lenet5.evaluate --mnist ../shared/data/mnist.npz [--min-accuracy 0.994]
+    python -m lenet5.evaluate --pendigits ../shared/data/pendigits-train.jsonl.gz
+
+``--mnist`` scores the full MNIST test set; ``--pendigits`` renders each pen-drawn digit onto a
+280x280 canvas as the app's canvas would and runs the app's own preprocessing and model. Each
+prints one JSON object; ``--min-accuracy X`` makes the command exit 1 below X.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from lenet5.core.predictor import Predictor
+from lenet5.core.strokes import BRUSH
+from lenet5.train import metrics, writers
+from lenet5.train.data import read_jsonl, read_npz
+from lenet5.train.pen import records_accuracy
+
+
+class Average:
+    """Several serving models read as one (an ensemble): the mean of their probabilities."""
+
+    def __init__(self, *predictors: Predictor):
+        self.predictors = predictors
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """``(N, 28, 28)`` digits -> ``(N, 10) float32``, the models' mean probabilities."""
+        return np.mean([p.probabilities(x) for p in self.predictors], axis=0)
+
+
+def mnist_accuracy(predictor: Predictor, path: str | Path) -> dict:
+    """Accuracy of ``predictor`` on the MNIST test set in the npz at ``path``."""
+    arrays = read_npz(path)
+    x = arrays["x_test"].astype(np.float32) / 255.0
+    pred = predictor.probabilities(x).argmax(1)
+    s = metrics.summary(arrays["y_test"], pred)
+    return {"mnist_test_accuracy": s["accuracy"], "n": s["n"], "per_class": s["per_class"]}
+
+
+def pendigits_accuracy(predictor: Predictor, path: str | Path, seed: int = 0,
+                       brush: int = BRUSH, fold: int | None = None,
+                       folds: int = writers.FOLDS) -> dict:
+    """Accuracy on pen-drawn digits rendered at brush width ``brush`` (only fold ``fold``'s
+    writers, if given); unreadable count as wrong."""
+    return records_accuracy(predictor, writers.held_out(read_jsonl(path), fold, folds), seed,
+                            brush)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m lenet5.evaluate",
+                                description=__doc__.split("\n")[0])
+    p.add_argument("--mnist", help="mnist.npz: score the full test set")
+    p.add_argument("--pendigits", help="pen-drawn digits (.jsonl or .jsonl.gz)")
+    p.add_argument("--model", help="LiteRT serving model (default: the committed one)")
+    p.add_argument("--average-with", action="append", default=[], metavar="MODEL",
+                   help="also read with this serving model and average the probabilities "
+                        "(an ensemble; repeatable)")
+    p.add_argument("--brush", type=int, default=BRUSH, help="brush width for rendering, px")
+    p.add_argument("--seed", type=int, default=0, help="seed for the random placement")
+    writers.add_arguments(p)
+    p.add_argument("--min-accuracy", type=float, help="exit 1 if an accuracy is below this")
+    a = p.parse_args(argv)
+    if not (a.mnist or a.pendigits):
+        p.error("give --mnist PATH and/or --pendigits PATH")
+    return a
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parse_args(argv)
+    predictor = Predictor(a.model)
+    if a.average_with:
+        predictor = Average(predictor, *(Predictor(m) for m in a.average_with))
+    result: dict = {}
+    if a.mnist:
+        result.update(mnist_accuracy(predictor, a.mnist))
+    if a.pendigits:
+        pen = pendigits_accuracy(predictor, a.pendigits, a.seed, a.brush, a.pen_fold,
+                                 a.pen_folds)
+        if a.mnist:
+            pen = {f"pendigits_{k}" if not k.startswith("pendigits") else k: v
+                   for k, v in pen.items()}
+        result.update(pen)
+    print(json.dumps(result))
+    accs = [v for k, v in result.items() if k.endswith("accuracy")]
+    if a.min_accuracy is not None and min(accs) < a.min_accuracy:
+        print(f"accuracy {min(accs):.4f} is below --min-accuracy {a.min_accuracy}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""How well whole numbers are read (:mod:`lenet5.core.numbers`).
+
+    python -m lenet5.number --pendigits PATH/TO/pendigits.jsonl.gz [--sequences 2000] [--pen-fold 0]
+
+Numbers of 2-6 digits by one writer (pen-drawn, so their strokes are real) are laid out on the
+wide canvas, grouped and read. Prints one JSON object: per-digit accuracy, the same digits read
+one at a time on the ordinary canvas, and whole-number accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+
+import numpy as np
+
+from lenet5.core.numbers import WIDE, WIDE_BRUSH, read_number, text
+from lenet5.core.predictor import Predictor
+from lenet5.core.strokes import fit_strokes
+from lenet5.train import writers
+from lenet5.train.data import read_jsonl
+from lenet5.train.pen import canvas_readings
+
+
+def layout(records: Sequence[dict], rng: np.random.Generator,
+           canvas: tuple[int, int] = WIDE) -> list[np.ndarray]:
+    """Place pen-drawn digits (tablet strokes, y up) left to right on the wide canvas as a
+    person writes a number: one size for all (±8%), small baseline wobble, gaps of 10-40% of
+    the height between the digits' boxes. Returns canvas-pixel strokes, all digits in order."""
+    width, height = canvas
+    h = rng.uniform(0.45, 0.7) * height
+    boxes = []
+    for rec in records:
+        pts = np.concatenate([np.asarray(s, np.float64).reshape(-1, 2) for s in rec["strokes"]])
+        span = pts.max(0) - pts.min(0)
+        dh = h * rng.uniform(0.92, 1.08)
+        boxes.append((dh, dh * span[0] / max(span[1], 1e-9)))
+    gaps = rng.uniform(0.1, 0.4, len(records) - 1) * h
+    total = sum(w for _, w in boxes) + gaps.sum()
+    scale = min(1.0, 0.9 * width / total)
+    x = (width - total * scale) / 2
+    out = []
+    for k, (rec, (dh, dw)) in enumerate(zip(records, boxes, strict=True)):
+        top = (height - dh * scale) / 2 + rng.normal(0, 0.04 * h) * scale
+        out += fit_strokes(rec["strokes"], dh * scale, x, top)
+        x += (dw + (gaps[k] if k < len(gaps) else 0)) * scale
+    return out
+
+
+def pick_numbers(records: list[dict], n: int, seed: int = 0) -> list[list[dict]]:
+    """``n`` numbers of 2-6 different pen-drawn digits, each by one writer."""
+    rng = np.random.default_rng(seed)
+    by_writer: dict[int, list[int]] = {}
+    for i, r in enumerate(records):
+        by_writer.setdefault(r.get("writer", 0), []).append(i)
+    pools = [by_writer[w] for w in sorted(by_writer)]
+    out = []
+    for _ in range(n):
+        pool = pools[rng.integers(len(pools))]
+        out.append([records[i] for i in rng.choice(pool, int(rng.integers(2, 7)), replace=False)])
+    return out
+
+
+def score(numbers: list[list[dict]], reads: list[str | None], predictor: Predictor,
+          seed: int = 0) -> dict:
+    """Per-digit accuracy (a number read with the wrong count of digits scores 0 for all its
+    digits), whole-number accuracy, and the same digits read one at a time on the 280-px
+    canvas as by ``python -m lenet5.evaluate`` (the single-digit figure)."""
+    truths = ["".join(str(r["label"]) for r in num) for num in numbers]
+    right = sum(sum(a == b for a, b in zip(read, truth, strict=True))
+                for read, truth in zip(reads, truths, strict=True)
+                if read is not None and len(read) == len(truth))
+    digits = [r for num in numbers for r in num]
+    single, labels = canvas_readings(predictor, digits, seed)
+    return {"numbers": len(numbers), "digits": len(digits),
+            "per_digit_accuracy": round(right / len(digits), 4),
+            "single_digit_accuracy": round(float((single == labels).mean()), 4),
+            "number_accuracy": round(float(np.mean([a == b for a, b in zip(reads, truths,
+                                                                         strict=True)])), 4)}
+
+
+def measure(records: list[dict], predictor: Predictor, n: int = 2000, seed: int = 0) -> dict:
+    """:func:`score` of ``n`` numbers laid out on the wide canvas and read offline."""
+    rng = np.random.default_rng(seed)
+    numbers = pick_numbers(records, n, seed)
+    reads = []
+    for num in numbers:
+        strokes = layout(num, rng)
+        reads.append(text(read_number(strokes, [WIDE_BRUSH] * len(strokes), predictor)))
+    return score(numbers, reads, predictor, seed)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m lenet5.number", description=__doc__.split("\n")[0])
+    p.add_argument("--pendigits", required=True, help="pen-drawn digits (.jsonl or .jsonl.gz)")
+    p.add_argument("--sequences", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--model", help="serving model (default: the committed one)")
+    writers.add_arguments(p)
+    a = p.parse_args(argv)
+    records = writers.held_out(read_jsonl(a.pendigits), a.pen_fold, a.pen_folds)
+    result = measure(records, Predictor(a.model), a.sequences, a.seed)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

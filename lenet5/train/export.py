@@ -1,0 +1,124 @@
+"""Everything a trained net leaves behind for the app and for measuring it.
+
+``lenet5.keras`` (Keras model), ``lenet5.tflite`` (LiteRT serving model with every named layer
+as an output), ``history.json``, ``metrics.json`` (with the variant in its ``model_config``),
+``architecture.json``, ``kernels.npz``, for the modern net the lookups (``typicality.npz``,
+``neighbours.npz``: :mod:`lenet5.train.lookups`) and, when it learned synthesised writing
+styles, ``style_examples.npz`` (what the Training page shows of them).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from lenet5.core import typicality
+from lenet5.core.artifacts import KERAS_FILE, KERNELS_FILE, SERVING_FILE, STYLE_EXAMPLES_FILE
+from lenet5.core.predictor import Predictor
+from lenet5.train import metrics, pen
+from lenet5.train.augment import AugmentConfig
+from lenet5.train.data import Mnist, to_input
+from lenet5.train.lookups import write_lookups
+from lenet5.train.model import ModelConfig, architecture, feature_model, kernels
+from lenet5.train.pen import PenDigits
+from lenet5.train.recipe import TrainConfig
+from lenet5.train.styles import STYLES, synthesize
+
+EXAMPLES = 10  # examples of each style shown on the Training page
+
+
+def export_serving(model: keras.Model, path: Path) -> None:
+    """Write the LiteRT flatbuffer: input ``image``, one output per named layer."""
+    feature_model(model).export(str(path), format="litert", verbose=False)
+
+
+def write_inspection(model: keras.Model, out: Path) -> None:
+    """What the app shows without Keras: the layer table and the c1/c3 kernels (HWIO)."""
+    (out / "architecture.json").write_text(json.dumps(architecture(model), indent=1))
+    np.savez_compressed(out / KERNELS_FILE, **kernels(model))
+
+
+def versions() -> dict:
+    """The versions of what trained the net, for its metrics.json."""
+    names = ["tensorflow", "keras", "numpy", "ai-edge-litert"]
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    found["python"] = platform.python_version()
+    return found
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a training run used, for its metrics.json."""
+
+    cfg: TrainConfig
+    data: Mnist
+    aug: AugmentConfig | None
+    model_cfg: ModelConfig
+    pen_xy: PenDigits | None
+    seconds: float | None  # None: not known (a first stage trained earlier, kept on disk)
+    size: int
+
+
+def finish(model: keras.Model, hist: dict, out: Path, run: Run) -> dict:
+    """Write every artifact of the trained ``model`` to ``out``, with ``metrics.json`` (MNIST
+    test and, when pen digits were held out, held-out writers' accuracy); the metrics."""
+    result = write_artifacts(model, out, run.data, hist, run.cfg, run.pen_xy)
+    result.update({
+        "model_config": run.model_cfg.to_dict(), "train_config": asdict(run.cfg),
+        "augment_config": run.aug.to_dict() if run.aug else None,
+        "train_seconds": None if run.seconds is None else round(run.seconds, 1),
+        "train_size": int(run.size),
+        "data": {"source": Path(run.data.source).name, "sha256": run.data.sha256},
+        "versions": versions(),
+    })
+    if run.pen_xy is not None:
+        score = pen.held_out_score(Predictor(out / SERVING_FILE), run.pen_xy.held_out)
+        result["pen"] = run.pen_xy.about | score
+    (out / "metrics.json").write_text(json.dumps(result, indent=1))
+    return result
+
+
+def write_artifacts(model: keras.Model, out: Path, data: Mnist, hist: dict,
+                    cfg: TrainConfig, pen_xy: PenDigits | None = None) -> dict:
+    """Evaluate on the MNIST test set and write the model files, the inspection files, the
+    lookups and ``history.json`` to ``out``; the test metrics."""
+    logits = model.predict(to_input(data.x_test), batch_size=1000, verbose=0)
+    test = metrics.summary(data.y_test, logits.argmax(1))
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(out / KERAS_FILE)
+    export_serving(model, out / SERVING_FILE)
+    write_inspection(model, out)
+    if typicality.LAYER in {layer.name for layer in model.layers}:  # the modern net only:
+        # the pages use the lookups with the app's net, never the 1998 one
+        write_lookups(Predictor(out / SERVING_FILE), out, data, cfg.limit or len(data.x_train),
+                      pen_xy)
+    write_style_examples(cfg, data, out)
+    hist["epoch"] = list(range(1, len(hist["loss"]) + 1))
+    (out / "history.json").write_text(json.dumps(hist, indent=1))
+    return {"test_accuracy": test["accuracy"], "test": test,
+            "param_count": int(model.count_params())}
+
+
+def write_style_examples(cfg: TrainConfig, data: Mnist, out: Path) -> None:
+    """``style_examples.npz``: for each synthesised style this net learned, ``EXAMPLES``
+    examples drawn onto MNIST test digits (never trained on) as one ``(28, 28 * n) uint8``
+    strip. Nothing when it learned none."""
+    strips = {}
+    for style in STYLES:
+        if getattr(cfg, style):
+            images, _ = synthesize(data.x_test, data.y_test, {style: EXAMPLES}, seed=0)
+            if len(images):
+                strips[style] = np.hstack(list(images))
+    if strips:
+        np.savez_compressed(out / STYLE_EXAMPLES_FILE, **strips)

@@ -1,0 +1,152 @@
+"""Every session-state key of the app: what a session keeps between reruns and pages.
+
+The pages never index ``st.session_state`` themselves: they call these functions, and give
+their widgets the keys named here, so that one file says what a session holds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+
+import streamlit as st
+
+from lenet5.core.analysis import Analysis
+
+# Widgets' keys (Streamlit keeps their values in the session state under them)
+CANVAS = "canvas"  # the Draw page's canvas
+BRUSH = "brush"  # its brush slider
+UPLOAD = "upload"  # its photo uploader
+NUMBER_NARROW = "number_narrow"  # the Number page's "narrow canvas" toggle
+INSIDE_NET = "inside_net"  # the Inside page's network switch
+INSIDE_SAMPLE = "inside_sample"  # its MNIST test digit slider
+
+# What the pages keep
+_PAGE = "last_page"  # the page that ran last
+_DRAWING, _RESTORE = "drawing", "restore"  # the Draw page's drawing; what its canvas restores
+_ANALYSIS, _ANALYSIS_KEY, _NOTE = "analysis", "analysis_key", "upload_note"  # the last reading
+_PHOTO = "photo"  # "file": a photo is read; "kept": the last one is still shown without it
+_NUMBER, _NUMBER_RESTORE = "number_drawing", "number_restore"  # the Number page's strokes
+_DIGITS, _DIGITS_KEY = "number_digits", "number_key"  # their last reading
+
+
+def number_canvas(width: int) -> str:
+    """The Number page's canvas key: one per width, so that switching starts a new canvas."""
+    return f"number_canvas_{width}"
+
+
+def number_brush(width: int) -> str:
+    """The key of the brush slider of the Number page's canvas of this width."""
+    return f"number_brush_{width}"
+
+
+def value(key: str, default=None):
+    """A widget's current value (``default`` before it is first shown)."""
+    return st.session_state.get(key, default)
+
+
+def arrive(page: str) -> bool:
+    """Record that ``page`` runs now; True if the session was on another page before (or is
+    new): the page then restores what it showed last time."""
+    returning = st.session_state.get(_PAGE) != page
+    st.session_state[_PAGE] = page
+    return returning
+
+
+def drawing_to_restore(returning: bool) -> dict | None:
+    """The canvas drawing the Draw page restores: set when the session comes back to it."""
+    if returning:
+        st.session_state[_RESTORE] = st.session_state.get(_DRAWING)
+    return st.session_state.get(_RESTORE)
+
+
+def drawing() -> dict | None:
+    """The Draw page's drawing as the canvas last sent it (its ``json_data``)."""
+    return st.session_state.get(_DRAWING)
+
+
+def keep_drawing(json_data: dict | None) -> None:
+    """Keep the Draw page's drawing; None: the canvas was cleared, forget its reading too."""
+    st.session_state[_DRAWING] = json_data
+    if json_data is None:
+        st.session_state[_ANALYSIS] = None
+
+
+def analysis() -> Analysis | None:
+    """The last reading of this session (a drawing's or a photo's), readable or not."""
+    return st.session_state.get(_ANALYSIS)
+
+
+def cached(key: str) -> tuple[bool, Analysis | None, str]:
+    """``(hit, analysis, note)``: whether the last reading was of ``key`` (a drawing's digest,
+    a photo's id), and that reading with its note."""
+    hit = st.session_state.get(_ANALYSIS_KEY) == key
+    return hit, st.session_state.get(_ANALYSIS), st.session_state.get(_NOTE, "")
+
+
+def remember(key: str, result: Analysis | None, note: str = "") -> None:
+    """Keep ``result`` as the reading of ``key``."""
+    st.session_state.update({_ANALYSIS: result, _ANALYSIS_KEY: key, _NOTE: note})
+
+
+def photo() -> str | None:
+    """What the Draw page does with photos: "file", "kept" or None."""
+    return st.session_state.get(_PHOTO)
+
+
+def set_photo(how: str | None) -> None:
+    st.session_state[_PHOTO] = how
+
+
+def number_to_restore(returning: bool) -> dict | None:
+    """The strokes the Number page's canvas restores: set when the session comes back."""
+    if returning:
+        st.session_state[_NUMBER_RESTORE] = st.session_state.get(_NUMBER)
+    return st.session_state.get(_NUMBER_RESTORE)
+
+
+def number() -> dict | None:
+    """The Number page's strokes as its canvas last sent them (``json_data``)."""
+    return st.session_state.get(_NUMBER)
+
+
+def keep_number(json_data: dict | None) -> None:
+    st.session_state[_NUMBER] = json_data
+
+
+def forget_number() -> None:
+    """A new, empty Number canvas: nothing to keep or restore."""
+    st.session_state.update({_NUMBER: None, _NUMBER_RESTORE: None})
+
+
+def cached_digits(key: str) -> list | None:
+    """The Number page's last digits if they were read from strokes with this ``key``."""
+    if st.session_state.get(_DIGITS_KEY) == key:
+        return st.session_state.get(_DIGITS)
+    return None
+
+
+def remember_digits(key: str, digits: list) -> None:
+    st.session_state.update({_DIGITS: digits, _DIGITS_KEY: key})
+
+
+def _pickled_size(v) -> int | None:
+    try:
+        return len(pickle.dumps(v))
+    except Exception:  # a widget's value that does not pickle
+        return None
+
+
+def record() -> None:
+    """Diagnostics for the soak check: if ``$LENET5_STATE_LOG`` names a file, append this
+    session's state after the run as one JSON line: number of keys, pickled bytes of the values
+    that pickle, and the keys whose values do not."""
+    path = os.environ.get("LENET5_STATE_LOG")
+    if not path:
+        return
+    sizes = {k: _pickled_size(st.session_state[k]) for k in st.session_state}
+    line = {"keys": len(sizes), "bytes": sum(v for v in sizes.values() if v is not None),
+            "unpicklable": sorted(k for k, v in sizes.items() if v is None)}
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(line) + "\n")

@@ -1,0 +1,93 @@
+"""Whole numbers (lenet5.number): strokes from the canvas, grouping into digits, reading."""
+
+import numpy as np
+import pytest
+
+from benchmarks.browser import pen_samples
+from lenet5.core import numbers as N
+from lenet5.core.predictor import Predictor
+from lenet5.eval import numbers as EN
+
+# two strokes as streamlit-drawable-canvas 0.13 reported them (fields trimmed), and a shape
+CANVAS_JSON = {"version": "7.4.0", "objects": [
+    {"type": "Path", "strokeWidth": 12, "left": 60, "top": 100,
+     "path": [["M", 49.988, 50], ["Q", 50, 50, 60, 100], ["L", 70.012, 150]]},
+    {"type": "Path", "strokeWidth": 12, "left": 230, "top": 50,
+     "path": [["M", 199.988, 40], ["Q", 200, 40, 230, 50], ["L", 260.012, 60]]},
+    {"type": "rect", "left": 0, "top": 0, "width": 10, "height": 10},
+], "background": "#000000"}
+
+
+def bezier(p0, c, p1, t):
+    """Quadratic Bezier by de Casteljau (independent of the implementation's formula)."""
+    a = p0 + (c - p0) * t
+    b = c + (p1 - c) * t
+    return a + (b - a) * t
+
+
+def test_path_points_sample_quadratic_curves():
+    pts = N.path_points([["M", 0, 0], ["Q", 10, 0, 10, 10], ["L", 20, 10]], steps=4)
+    p0, c, p1 = np.array([0.0, 0]), np.array([10.0, 0]), np.array([10.0, 10])
+    expected = [p0] + [bezier(p0, c, p1, t) for t in (0.25, 0.5, 0.75, 1.0)] + [[20, 10]]
+    assert np.allclose(pts, expected)
+
+
+def test_strokes_from_canvas_json():
+    strokes, widths = N.strokes_from_json(CANVAS_JSON)
+    assert len(strokes) == 2 and widths == [12.0, 12.0]
+    assert np.allclose(strokes[0][0], [49.988, 50]) and np.allclose(strokes[1][-1], [260.012, 60])
+    assert N.strokes_from_json(None) == ([], [])
+    assert N.strokes_from_json({"objects": []}) == ([], [])
+
+
+def line(*pts, n=20):
+    pts = np.asarray(pts, float)
+    t = np.linspace(0, 1, n)[:, None]
+    return np.concatenate([a + (b - a) * t for a, b in zip(pts, pts[1:], strict=False)])
+
+
+def test_grouping_keeps_multi_stroke_digits_and_separates_digits():
+    four = [line((100, 40), (70, 120), (140, 120)), line((125, 60), (125, 170))]  # crossing
+    five = [line((250, 70), (240, 110), (270, 110), (275, 150), (235, 165)),
+            line((252, 62), (290, 58))]  # bar apart, over the body
+    one = [line((360, 50), (355, 170))]
+    another_one = [line((400, 50), (395, 170))]
+    strokes = one + five + four + another_one  # not written left to right
+    groups = N.group(strokes, [12.0] * len(strokes))
+    assert groups == [[3, 4], [1, 2], [0], [5]]  # 4, 5, 1, 1
+
+
+def test_a_short_downstroke_beside_its_l_is_part_of_the_4():
+    l_part = line((60, 40), (50, 130), (110, 130))
+    down = line((118, 120), (118, 160))  # short, right of the L's end, does not cross it
+    nine = [line((200, 40), (230, 40), (230, 165)), line((200, 40), (200, 90), (230, 90))]
+    groups = N.group([l_part, down] + nine, [12.0] * 4)
+    assert groups == [[0, 1], [2, 3]]
+
+
+@pytest.fixture(scope="module")
+def predictor():
+    return Predictor()
+
+
+def test_numbers_written_with_pen_samples_are_read(predictor):
+    samples = pen_samples()
+    one_each = {s["label"]: s for s in samples[::2]}
+    rng = np.random.default_rng(0)
+    for digits in ("2026", "7431", "958", "10"):
+        strokes = EN.layout([one_each[int(d)] for d in digits], rng)
+        read = N.read_number(strokes, [N.WIDE_BRUSH] * len(strokes), predictor)
+        assert N.text(read) == digits
+        assert all(d.probs is not None and abs(d.probs.sum() - 1) < 1e-5 for d in read)
+        xs = [d.box[0] for d in read]
+        assert xs == sorted(xs)
+
+
+def test_a_dot_is_not_read_as_a_digit(predictor):
+    strokes = [line((100, 40), (100, 180)), np.array([[200.0, 170.0]])]
+    read = N.read_number(strokes, [14.0, 14.0], predictor)
+    assert len(read) == 2 and N.text(read) == "1?" and "dot" in read[1].pre.reason
+
+
+def test_empty_canvas_reads_nothing(predictor):
+    assert N.read_number([], [], predictor) == [] and N.text([]) == ""
