@@ -20,6 +20,7 @@ KERNELS_FILE = "kernels.npz"
 TYPICALITY_FILE = "typicality.npz"
 NEIGHBOURS_FILE = "neighbours.npz"
 STYLE_EXAMPLES_FILE = "style_examples.npz"
+WEIGHTS_FILE = "weights.npz"  # every layer's weights, for the NumPy pass (core/forward.py)
 CLASSIC = "classic"  # the 1998 LeNet-5's folder inside the models folder
 TRAIN_HINT = "python -m lenet5.train --data PATH/TO/mnist.npz"
 

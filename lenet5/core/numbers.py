@@ -46,8 +46,10 @@ def path_points(path: Sequence[Sequence], steps: int = BEZIER_STEPS) -> np.ndarr
     return np.concatenate(pts) if pts else np.zeros((0, 2))
 
 
-def strokes_from_json(json_data: dict | None) -> tuple[list[np.ndarray], list[float]]:
-    """The canvas' ``json_data`` -> its free-drawn strokes (``(n, 2)`` points) and widths."""
+def strokes_from_json(json_data: dict | None, default_width: float = WIDE_BRUSH
+                      ) -> tuple[list[np.ndarray], list[float]]:
+    """A canvas' ``json_data`` -> its free-drawn strokes (``(n, 2)`` points, in drawing order)
+    and their widths (``default_width`` where a stroke has none)."""
     strokes, widths = [], []
     for obj in (json_data or {}).get("objects") or []:
         if str(obj.get("type", "")).lower() != "path":
@@ -55,7 +57,7 @@ def strokes_from_json(json_data: dict | None) -> tuple[list[np.ndarray], list[fl
         pts = path_points(obj.get("path") or [])
         if len(pts):
             strokes.append(pts)
-            widths.append(float(obj.get("strokeWidth") or WIDE_BRUSH))
+            widths.append(float(obj.get("strokeWidth") or default_width))
     return strokes, widths
 
 

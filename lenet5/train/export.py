@@ -3,12 +3,18 @@
 ``lenet5.keras`` (Keras model), ``lenet5.tflite`` (LiteRT serving model with every named layer
 as an output), ``history.json``, ``metrics.json`` (with the variant in its ``model_config``),
 ``architecture.json``, ``kernels.npz``, for the modern net the lookups (``typicality.npz``,
-``neighbours.npz``: :mod:`lenet5.train.lookups`) and, when it learned synthesised writing
-styles, ``style_examples.npz`` (what the Training page shows of them).
+``neighbours.npz``: :mod:`lenet5.train.lookups`), ``weights.npz`` (every layer's weights, for
+the NumPy pass that switches maps off: :mod:`lenet5.core.forward`) and, when it learned
+synthesised writing styles, ``style_examples.npz`` (what the Training page shows of them).
+
+    python -m lenet5.train.export --weights models models/classic
+
+writes ``weights.npz`` again from the saved Keras models, for nets trained before it existed.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 from dataclasses import asdict, dataclass
@@ -18,14 +24,28 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from lenet5.core import typicality
-from lenet5.core.artifacts import KERAS_FILE, KERNELS_FILE, SERVING_FILE, STYLE_EXAMPLES_FILE
+from lenet5.core import forward, typicality
+from lenet5.core.artifacts import (
+    KERAS_FILE,
+    KERNELS_FILE,
+    SERVING_FILE,
+    STYLE_EXAMPLES_FILE,
+    WEIGHTS_FILE,
+)
 from lenet5.core.predictor import Predictor
 from lenet5.train import metrics, pen
 from lenet5.train.augment import AugmentConfig
 from lenet5.train.data import Mnist, to_input
 from lenet5.train.lookups import write_lookups
-from lenet5.train.model import ModelConfig, architecture, feature_model, kernels
+from lenet5.train.model import (
+    CLASSIC_LAYER_NAMES,
+    ModelConfig,
+    architecture,
+    feature_model,
+    kernels,
+    layer_names,
+    layer_weights,
+)
 from lenet5.train.pen import PenDigits
 from lenet5.train.recipe import TrainConfig
 from lenet5.train.styles import STYLES, synthesize
@@ -99,6 +119,7 @@ def write_artifacts(model: keras.Model, out: Path, data: Mnist, hist: dict,
     model.save(out / KERAS_FILE)
     export_serving(model, out / SERVING_FILE)
     write_inspection(model, out)
+    write_weights(model, out)
     if typicality.LAYER in {layer.name for layer in model.layers}:  # the modern net only:
         # the pages use the lookups with the app's net, never the 1998 one
         write_lookups(Predictor(out / SERVING_FILE), out, data, cfg.limit or len(data.x_train),
@@ -122,3 +143,24 @@ def write_style_examples(cfg: TrainConfig, data: Mnist, out: Path) -> None:
                 strips[style] = np.hstack(list(images))
     if strips:
         np.savez_compressed(out / STYLE_EXAMPLES_FILE, **strips)
+
+
+def write_weights(model: keras.Model, out: Path) -> None:
+    """``weights.npz`` beside the serving model ``out/lenet5.tflite``, tied to its sha256."""
+    variant = "classic" if layer_names(model) == CLASSIC_LAYER_NAMES else "modern"
+    forward.save(forward.Weights(variant, layer_weights(model)), out / WEIGHTS_FILE,
+                 Predictor(out / SERVING_FILE).sha256)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m lenet5.train.export",
+                                description="Write weights.npz from a saved net.")
+    p.add_argument("--weights", nargs="+", type=Path, required=True, metavar="DIR",
+                   help="folders holding lenet5.keras and lenet5.tflite")
+    for folder in p.parse_args(argv).weights:
+        write_weights(keras.models.load_model(folder / KERAS_FILE, safe_mode=True), folder)
+        print(json.dumps({"out": str(folder / WEIGHTS_FILE)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -170,3 +170,17 @@ def kernels(model: keras.Model) -> dict[str, np.ndarray]:
         full = getattr(layer, "full_kernel", None)
         out[name] = np.asarray(full()) if full else layer.get_weights()[0]
     return out
+
+
+def layer_weights(model: keras.Model) -> dict[str, np.ndarray]:
+    """Every trained weight, ``"<layer>.<kernel|bias|coefficient>"`` -> ``float32`` array
+    (convolutions HWIO; the classic C3's kernel dense, zero where a map does not see an S2
+    map), as :mod:`lenet5.core.forward` computes with them."""
+    out = {}
+    for layer in model.layers:
+        full = getattr(layer, "full_kernel", None)
+        for var in layer.weights:
+            name = var.path.split("/")[-1]
+            value = np.asarray(full()) if full is not None and name == "kernel" else var.numpy()
+            out[f"{layer.name}.{name}"] = value.astype(np.float32)
+    return out

@@ -12,6 +12,7 @@ from lenet5.core.photo import EXTENSIONS
 from lenet5.core.strokes import BRUSH, CANVAS
 from lenet5.core.validate import CanvasSpec
 from lenet5.ui import state
+from lenet5.ui.changes import prefixes_section, sweeps_section
 from lenet5.ui.guard import Canvas, canvas
 from lenet5.ui.layout import PLOT_CONFIG, on_a_phone
 from lenet5.ui.plots import probability_bars, square, strip
@@ -247,3 +248,12 @@ def page() -> None:
         steps_section(analysis)
         attribution_section(analysis)
         neighbours_section(analysis)
+        experiments_section(analysis, None if file is not None or state.photo() else
+                            state.drawing(), phone)
+
+
+def experiments_section(analysis: Analysis, json_data: dict | None, phone: bool) -> None:
+    """Experiments on the drawing (``json_data``: the canvas' strokes, None for a photo)."""
+    st.subheader("Poke the network")
+    prefixes_section(json_data)
+    sweeps_section(analysis, phone)

@@ -17,6 +17,7 @@ from lenet5.ui.resources import (
     mnist_sample,
     predictor_or_stop,
 )
+from lenet5.ui.units import switch_section, unit_section
 
 MODERN, OLD = "This LeNet-5", "The 1998 LeNet-5"
 CONV_LAYERS = {  # per network: name, columns in the grid, what it is
@@ -119,3 +120,7 @@ def page() -> None:
     conv_section(reading, net)
     dense_section(reading, net)
     kernels_section(net)
+    st.subheader("Poke the network")
+    folder = CLASSIC if net == OLD else ""
+    unit_section(image, reading, folder)
+    switch_section(image, reading, model, folder)

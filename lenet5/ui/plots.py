@@ -161,3 +161,73 @@ def digit_probabilities(probs: np.ndarray, height: int = 300) -> go.Figure:
     return _figure([heat], height=height, margin=MARGIN,
                    xaxis=dict(type="category", side="top"),
                    yaxis=dict(type="category", title=dict(text="reads as"), autorange="reversed"))
+
+
+def stroke_probabilities(probs: np.ndarray, height: int = 260) -> go.Figure:
+    """The ten probabilities after each stroke: ``(K, 10)`` (rows of NaN where there was
+    nothing to read) as one line per digit; the digits that lead at some stroke are drawn
+    thick and labelled, the others thin and grey."""
+    p = np.asarray(probs, np.float64)
+    x = list(range(1, len(p) + 1))
+    leaders = {int(r.argmax()) for r in p if not np.isnan(r).any()}
+    palette = ("#ff4b4b", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
+    lines, colour = [], iter(palette * 2)
+    for d in range(p.shape[1]):
+        lead = d in leaders
+        lines.append(dict(type="scatter", mode="lines+markers" if lead else "lines", x=x,
+                          y=[None if np.isnan(v) else float(v) for v in p[:, d]], name=str(d),
+                          showlegend=lead, line=dict(width=3 if lead else 1,
+                                                     color=next(colour) if lead else MUTED),
+                          hovertemplate=f"stroke %{{x}}: {d} %{{y:.1%}}<extra></extra>"))
+    return _figure(lines, height=height, margin=MARGIN, legend=dict(title=dict(text="digit")),
+                   yaxis=dict(range=[0, 1.05], tickformat=".0%"),
+                   xaxis=dict(title=dict(text="after stroke"), dtick=1))
+
+
+def sweep_chart(values: np.ndarray, probs: np.ndarray, digits: tuple[int, int], title: str,
+                unit: str, flips: list[float], identity: float, height: int = 230) -> go.Figure:
+    """The probability of the reading and of the runner-up (``digits``) along a sweep of
+    ``values`` (``probs`` ``(n, 10)``, NaN rows where nothing was read); a dotted line at the
+    unchanged drawing, dashed ones where the reading flips."""
+    p = np.asarray(probs, np.float64)
+    lines = [dict(type="scatter", mode="lines+markers", x=np.asarray(values).tolist(),
+                  y=[None if np.isnan(v) else float(v) for v in p[:, d]], name=f"{d}",
+                  line=dict(color=colour, width=3 if k == 0 else 2, dash="solid" if k == 0
+                            else "dot"),
+                  hovertemplate=f"%{{x}}: {d} %{{y:.1%}}<extra></extra>")
+             for k, (d, colour) in enumerate(zip(digits, (ACCENT, "#1f77b4"), strict=True))]
+    shapes = [dict(type="line", x0=v, x1=v, y0=0, y1=1, yref="paper",
+                   line=dict(color=MUTED, dash="dash" if v != identity else "dot", width=1))
+              for v in [identity, *flips]]
+    return _figure(lines, height=height, margin=dict(l=10, r=10, t=36, b=10), shapes=shapes,
+                   title=dict(text=title, font=dict(size=14)), legend=dict(orientation="h"),
+                   yaxis=dict(range=[0, 1.05], tickformat=".0%"),
+                   xaxis=dict(title=dict(text=unit, font=dict(size=11))))
+
+
+def outlined(image: np.ndarray, box: tuple[int, int, int, int], size: int = 224) -> np.ndarray:
+    """``(H, W) float [0, 1]`` image enlarged to about ``size`` px, ``(S, S, 3) uint8`` RGB,
+    with the inclusive pixel box ``(top, left, bottom, right)`` outlined in the accent colour
+    and the pixels outside it dimmed."""
+    big = enlarge(image, size).astype(np.float32)
+    k = big.shape[0] // image.shape[0]
+    top, left, bottom, right = box
+    rgb = np.repeat(big[..., None] * 0.35, 3, axis=2)
+    inside = (slice(top * k, (bottom + 1) * k), slice(left * k, (right + 1) * k))
+    rgb[inside] = big[inside][..., None]
+    rgb = rgb.astype(np.uint8)
+    colour = tuple(int(ACCENT[i:i + 2], 16) for i in (1, 3, 5))
+    cv2.rectangle(rgb, (left * k, top * k), ((right + 1) * k - 1, (bottom + 1) * k - 1), colour, 2)
+    return rgb
+
+
+def compare_bars(before: np.ndarray, after: np.ndarray, height: int = 260) -> go.Figure:
+    """The ten probabilities of the whole network beside those with maps switched off."""
+    x = [str(k) for k in range(len(before))]
+    bars = [dict(type="bar", x=x, y=np.asarray(p).tolist(), name=name, marker=dict(color=c),
+                 hovertemplate=f"{name}, digit %{{x}}: %{{y:.1%}}<extra></extra>")
+            for p, name, c in ((before, "all maps", MUTED), (after, "maps switched off", ACCENT))]
+    return _figure(bars, height=height, margin=MARGIN, barmode="group",
+                   legend=dict(orientation="h", y=1.12),
+                   yaxis=dict(range=[0, 1.05], tickformat=".0%"),
+                   xaxis=dict(title=dict(text="digit"), type="category"))

@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
+from lenet5.core import forward
 from lenet5.core import neighbours as nb
 from lenet5.core import typicality as typ
 from lenet5.core.analysis import Analysis, analyse
@@ -24,6 +25,7 @@ from lenet5.core.artifacts import (
     NEIGHBOURS_FILE,
     STYLE_EXAMPLES_FILE,
     TYPICALITY_FILE,
+    WEIGHTS_FILE,
     load_mnist_sample,
     model_file,
     serving_path,
@@ -151,6 +153,13 @@ def arrays(name: str, folder: str = "") -> dict[str, np.ndarray] | None:
             return {k: npz[k] for k in npz.files}
     except (OSError, ValueError):
         return None
+
+
+@st.cache_resource(show_spinner=False)
+def weights(folder: str, model_sha256: str) -> forward.Weights | None:
+    """The weights of the net in ``folder`` for the NumPy pass (None if its file is missing or
+    was made for another model)."""
+    return forward.load(model_file(WEIGHTS_FILE, folder), model_sha256)
 
 
 def kernels(folder: str = "") -> dict[str, np.ndarray] | None:

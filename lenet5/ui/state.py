@@ -21,6 +21,11 @@ UPLOAD = "upload"  # its photo uploader
 NUMBER_NARROW = "number_narrow"  # the Number page's "narrow canvas" toggle
 INSIDE_NET = "inside_net"  # the Inside page's network switch
 INSIDE_SAMPLE = "inside_sample"  # its MNIST test digit slider
+PREFIXES = "open_prefixes"  # the Draw page's stroke-by-stroke expander: computed only when open
+SWEEPS = "open_sweeps"  # its sweeps expander, likewise
+UNIT = "open_unit"  # the Inside page's "what this unit sees" expander
+UNIT_LAYER = "unit_layer"  # its layer switch
+SWITCH = "open_switch"  # the Inside page's "switch maps off" expander
 
 # What the pages keep
 _PAGE = "last_page"  # the page that ran last
@@ -39,6 +44,17 @@ def number_canvas(width: int) -> str:
 def number_brush(width: int) -> str:
     """The key of the brush slider of the Number page's canvas of this width."""
     return f"number_brush_{width}"
+
+
+def unit(layer: str, what: str) -> str:
+    """The key of the Inside page's ``what`` slider ("map", "row", "col") for ``layer``: one
+    per layer, since the layers differ in size."""
+    return f"unit_{what}_{layer}"
+
+
+def off(layer: str) -> str:
+    """The key of the Inside page's choice of ``layer``'s maps to switch off."""
+    return f"off_{layer}"
 
 
 def value(key: str, default=None):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
+from support.pages import back_on_draw, no_error, run
 
 from benchmarks.browser import pen_samples
 from lenet5.core.analysis import analyse
@@ -16,30 +16,6 @@ from lenet5.core.numbers import WIDE
 from lenet5.core.predictor import Predictor
 from lenet5.core.strokes import BRUSH, CANVAS, fit_strokes, render_random
 from lenet5.ui import state
-
-TIMEOUT = 60
-
-
-def run(page: str, **session) -> AppTest:
-    """The page ``page`` (a module of lenet5.ui) behind the app's error boundary, with
-    ``session`` in its session state."""
-    at = AppTest.from_function(_page, args=(page,), default_timeout=TIMEOUT)
-    for key, value in session.items():
-        at.session_state[key] = value
-    return at.run()
-
-
-def _page(name: str) -> None:
-    import importlib
-
-    from lenet5.ui.guard import guarded
-
-    guarded(importlib.import_module(f"lenet5.ui.{name}").page)()
-
-
-def no_error(at: AppTest) -> None:
-    assert not at.exception
-    assert not [e.value for e in at.error], [e.value for e in at.error]
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +27,6 @@ def drawn():
     assert analysis.ok and analysis.reading.digit == 3
     return analysis, {"objects": [{"type": "path", "strokeWidth": BRUSH,
                                    "path": [["M", 100, 60], ["L", 140, 220]]}]}
-
-
-def back_on_draw(drawn) -> dict:
-    """The session state of someone who drew and went to another page."""
-    analysis, json_data = drawn
-    return {state._PAGE: "inside", state._DRAWING: json_data, state._ANALYSIS: analysis}
 
 
 def test_draw_page_without_a_drawing_says_what_to_do():
@@ -75,7 +45,7 @@ def test_draw_page_shows_the_reading_of_a_drawing(drawn):
     assert metric == {"Prediction": "3"}
     subheaders = [s.value for s in at.subheader]
     assert subheaders == ["What the network is given", "Why it decided",
-                          "What it reminds the network of"]
+                          "What it reminds the network of", "Poke the network"]
     assert any("confident" in str(p.proto) for p in at.get("progress"))
     assert len(at.get("plotly_chart")) == 1  # the ten probabilities
 

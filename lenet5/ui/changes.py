@@ -1,0 +1,87 @@
+"""Draw page: two experiments on your own drawing. How the reading changed stroke by stroke, and
+how it changes when the drawing is moved, turned, slanted or thickened. Each runs only while its
+expander is open, so that the page stays as fast as before for everyone else."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lenet5.core.analysis import Analysis
+from lenet5.core.numbers import strokes_from_json
+from lenet5.core.prefixes import MAX_STROKES, read_prefixes
+from lenet5.core.strokes import BRUSH, CANVAS
+from lenet5.core.sweeps import KINDS, identity, sweep
+from lenet5.ui import state
+from lenet5.ui.layout import PLOT_CONFIG
+from lenet5.ui.plots import square, strip, stroke_probabilities, sweep_chart
+from lenet5.ui.resources import predictor_or_stop
+
+PREFIX_PX = 64
+
+PREFIXES_WORDS = (
+    "The canvas remembers the order of your strokes. Here the network reads your drawing again "
+    "after each stroke, as if you had stopped there: each line is one digit's probability. A "
+    "7, for instance, is often a 1 until its bar is drawn.")
+SWEEPS_WORDS = (
+    "Your drawing is turned, slanted, thickened, moved and resized step by step, and read at "
+    "every step. Moving and resizing change nothing: the preprocessing crops the ink, scales it "
+    "to 20 px and centres it before the network sees it, so those curves stay flat. Turning, "
+    "slanting and thickening reach the network, which copes only as far as the digits it "
+    "learned from varied. The dotted line is your drawing as it is; a dashed line marks where "
+    "the reading changes.")
+
+
+def _expander(title: str, key: str):
+    """An expander whose content runs only while it is open."""
+    return st.expander(title, key=key, on_change="rerun", icon=":material/science:")
+
+
+def prefixes_section(json_data: dict | None) -> None:
+    """The drawing read after each of its strokes: what the network was given and what it
+    read, and the ten probabilities across strokes."""
+    box = _expander("How it changed its mind, stroke by stroke", state.PREFIXES)
+    with box:
+        if not box.open:
+            return
+        strokes, widths = strokes_from_json(json_data, BRUSH)
+        if not strokes:
+            st.caption("This reads the strokes drawn on the canvas, in order: a photo has none.")
+            return
+        st.caption(PREFIXES_WORDS)
+        p = read_prefixes(strokes, widths, predictor_or_stop(), (CANVAS, CANVAS))
+        if p.strokes > MAX_STROKES:
+            st.caption(f"Your drawing has {p.strokes} strokes: the first {MAX_STROKES} are read "
+                       "one at a time.")
+        st.image(strip([square(x, PREFIX_PX) for x in p.images], gap=4),
+                 caption=" · ".join(_words(k, prob) for k, prob in enumerate(p.probs, start=1)))
+        st.plotly_chart(stroke_probabilities(p.probs), config=PLOT_CONFIG, key="prefix_chart")
+
+
+def _words(k: int, probs: np.ndarray) -> str:
+    if np.isnan(probs).any():
+        return f"{k}: —"
+    return f"{k}: {int(probs.argmax())} ({probs.max():.0%})"
+
+
+def sweeps_section(analysis: Analysis, phone: bool) -> None:
+    """Each sweep of the drawing, the probability of its reading and of the runner-up along it."""
+    box = _expander("Move it, turn it, thicken it", state.SWEEPS)
+    with box:
+        if not box.open:
+            return
+        st.caption(SWEEPS_WORDS)
+        probs = analysis.reading.probs
+        digits = (int(probs.argmax()), int(np.argsort(probs)[-2]))
+        model = predictor_or_stop()
+        columns = [st.container()] if phone else st.columns(2)
+        for k, name in enumerate(KINDS):
+            result = sweep(analysis.pre.ink, model, name)
+            if result is None:
+                return
+            kind = KINDS[name]
+            title = kind.title + (" (undone by the preprocessing)" if kind.removes else "")
+            flips = result.flips(digits[0])
+            columns[k % len(columns)].plotly_chart(
+                sweep_chart(result.values, result.probs, digits, title, kind.unit, flips,
+                            identity(name)), config=PLOT_CONFIG, key=f"sweep_{name}")

@@ -1,0 +1,127 @@
+"""Inside page: two experiments on single units and maps. What one unit of a layer sees of the
+input, and what the network reads with some of C1's or C3's maps switched off. Each runs only
+while its expander is open."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lenet5.core import receptive
+from lenet5.core.forward import SWITCHABLE, forward
+from lenet5.core.predictor import Predictor, Reading, softmax
+from lenet5.ui import state
+from lenet5.ui.layout import PLOT_CONFIG, on_a_phone
+from lenet5.ui.plots import compare_bars, heatmap_grid, outlined
+from lenet5.ui.resources import kernels, load_json, weights
+
+POOLING = ("MaxPooling2D", "Subsampling")
+UNIT_WORDS = (
+    "A unit of a convolution layer looks at a small patch of the layer below; a unit of the "
+    "next layer looks at a patch of those, so deeper units see more of your drawing. Outlined: "
+    "every input pixel that can change this unit's value (its receptive field), worked out "
+    "from the layers' kernels and strides. Only the pixels inside can move it.")
+SWITCH_WORDS = (
+    "Each map is one learned feature detector. Switching it off sets its output to zero "
+    "everywhere, as if it never fired, and the rest of the network reads your drawing without "
+    "it (a NumPy copy of the network computes this, from the trained weights). Some maps hardly "
+    "matter for a given drawing; others change the answer on their own.")
+
+
+def _expander(title: str, key: str):
+    return st.expander(title, key=key, on_change="rerun", icon=":material/science:")
+
+
+def _kernel_layer(architecture: list[dict], layer: str) -> str | None:
+    """The convolution whose kernels make ``layer``'s maps (itself, or the one it pools)."""
+    names = [row["layer"] for row in architecture]
+    row = architecture[names.index(layer)]
+    if row["type"] in POOLING:
+        return _kernel_layer(architecture, receptive.layers(architecture)[
+            receptive.layers(architecture).index(layer) - 1])
+    return layer if layer in SWITCHABLE else None
+
+
+def unit_section(image: np.ndarray, reading: Reading, folder: str) -> None:
+    """Choose a layer, a map and a position: the input pixels that unit sees, its activation
+    and the kernels that make its map."""
+    box = _expander("What one unit sees", state.UNIT)
+    with box:
+        if not box.open:
+            return
+        architecture = load_json("architecture.json", folder)
+        if not architecture:
+            st.caption("models/architecture.json is missing; retrain to recreate it.")
+            return
+        names = receptive.layers(architecture)
+        layer = st.segmented_control("Layer", names, default=names[0], key=state.UNIT_LAYER,
+                                     format_func=str.upper) or names[0]
+        maps = reading.maps[layer]
+        h, w, c = maps.shape
+        cols = st.columns(3)
+        m = cols[0].slider("Map", 1, c, 1, key=state.unit(layer, "map"))
+        row = cols[1].slider("Row", 0, h - 1, h // 2, key=state.unit(layer, "row"))
+        col = cols[2].slider("Column", 0, w - 1, w // 2, key=state.unit(layer, "col"))
+        st.caption(UNIT_WORDS)
+        _unit_view(image, maps[..., m - 1], receptive.field(architecture, layer, row, col),
+                   (row, col))
+        _kernels_view(architecture, layer, m, folder)
+
+
+def _unit_view(image: np.ndarray, plane: np.ndarray, f: receptive.Field,
+               at: tuple[int, int]) -> None:
+    where = st.container() if on_a_phone() else None
+    left, mid, right = [where] * 3 if where else st.columns([2, 2, 1])
+    top, lft, bottom, rgt = f.clipped()
+    outside = f.side - (bottom - top + 1)
+    left.image(outlined(image, f.clipped()), caption=f"the {f.side}×{f.side} input pixels "
+               f"{f.layer.upper()} unit ({at[0]}, {at[1]}) sees" + (
+                   f" ({outside} rows and columns of them are padding around the drawing)"
+                   if outside > 0 else ""))
+    span = float(np.ptp(plane)) or 1.0
+    mid.image(outlined((plane - plane.min()) / span, (*at, *at)),
+              caption=f"its map ({plane.shape[0]}×{plane.shape[1]}), the unit outlined")
+    right.metric("Its activation", f"{plane[at]:.3f}",
+                 help="The unit's output for your drawing; the map's brightest unit "
+                      f"has {plane.max():.3f}.")
+
+
+def _kernels_view(architecture: list[dict], layer: str, m: int, folder: str) -> None:
+    source = _kernel_layer(architecture, layer)
+    k = kernels(folder)
+    if source is None or k is None:
+        st.caption("Its kernels are not shown here (see the kernels above).")
+        return
+    w = k[source][..., m - 1]  # (5, 5, inputs)
+    title = (f"the {w.shape[2]} kernel{'s' if w.shape[2] > 1 else ''} of {source.upper()} map "
+             f"{m}" + (", one per S2 map (blank: not connected)" if w.shape[2] > 1 else ""))
+    st.plotly_chart(heatmap_grid(w, w.shape[2], title, "RdBu_r", symmetric=True, height=200),
+                    config=PLOT_CONFIG, key="unit_kernels")
+
+
+def _chosen(layer: str, maps: int) -> list[int]:
+    """The maps (1-based) of ``layer`` the user switched off."""
+    return st.pills(f"{layer.upper()} maps to switch off", list(range(1, maps + 1)),
+                    selection_mode="multi", key=state.off(layer)) or []
+
+
+def switch_section(image: np.ndarray, reading: Reading, model: Predictor, folder: str) -> None:
+    """Switch any of C1's and C3's maps off and read the drawing again at once."""
+    box = _expander("Switch maps off", state.SWITCH)
+    with box:
+        if not box.open:
+            return
+        w = weights(folder, model.sha256)
+        if w is None:
+            st.caption("The weights file (weights.npz) is missing or belongs to another model: "
+                       f"python -m lenet5.train.export --weights models/{folder}")
+            return
+        st.caption(SWITCH_WORDS)
+        off = {layer: {m - 1 for m in _chosen(layer, reading.maps[layer].shape[-1])}
+               for layer in SWITCHABLE}
+        after = softmax(forward(w, image, off)["output"])
+        digit, before = int(after.argmax()), reading.digit
+        change = "the same as" if digit == before else "not"
+        st.metric("It reads now", str(digit), delta=f"{after.max():.0%}, {change} {before}",
+                  delta_color="off" if digit == before else "inverse")
+        st.plotly_chart(compare_bars(reading.probs, after), config=PLOT_CONFIG, key="switch_bars")

@@ -1,0 +1,84 @@
+"""The four experiments of "Poke the network" in AppTest: nothing is computed while their
+expanders are closed; opened, each shows its charts and words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from support.pages import back_on_draw, no_error, run
+
+from lenet5.core.analysis import analyse
+from lenet5.core.predictor import Predictor
+from lenet5.core.strokes import BRUSH, CANVAS, render
+from lenet5.ui import state
+
+SEVEN = [[[210.0, 60], [130, 230]], [[70.0, 60], [210, 60]]]  # the stem (a 1), then the bar
+
+
+@pytest.fixture(scope="module")
+def seven():
+    """A 7 drawn in two strokes, as the Draw page read it, and its canvas state."""
+    strokes = [np.array(s) for s in SEVEN]
+    analysis = analyse(render(strokes, CANVAS, BRUSH), Predictor())
+    objects = [{"type": "path", "strokeWidth": BRUSH,
+                "path": [["M", *s[0]]] + [["L", *p] for p in s[1:]]} for s in SEVEN]
+    return analysis, {"objects": objects}
+
+
+def charts(at) -> list[str]:
+    return [c.proto.spec for c in at.get("plotly_chart")]
+
+
+def test_closed_experiments_compute_nothing(seven, monkeypatch):
+    def fail(*_args, **_kwargs):
+        raise AssertionError("computed while closed")
+
+    monkeypatch.setattr("lenet5.ui.changes.read_prefixes", fail)
+    monkeypatch.setattr("lenet5.ui.changes.sweep", fail)
+    at = run("draw", **back_on_draw(seven))
+    no_error(at)
+    labels = [e.label for e in at.expander]
+    assert "How it changed its mind, stroke by stroke" in labels
+    assert "Move it, turn it, thicken it" in labels
+
+
+def test_stroke_by_stroke(seven):
+    at = run("draw", **back_on_draw(seven), **{state.PREFIXES: True})
+    no_error(at)
+    captions = [i.proto.imgs[0].caption for i in at.get("image") if i.proto.imgs]
+    assert any(c.startswith("1: 1 (") and " · 2: 7 (" in c for c in captions), captions
+    assert any("after stroke" in spec for spec in charts(at))
+
+
+def test_sweeps(seven):
+    at = run("draw", **back_on_draw(seven), **{state.SWEEPS: True})
+    no_error(at)
+    specs = charts(at)
+    titles = ["Rotation", "Slant", "Stroke thickness", "Shift (undone by the preprocessing)",
+              "Scale (undone by the preprocessing)"]
+    assert all(any(t in s for s in specs) for t in titles)
+    assert any("Moving and resizing change nothing" in c.value for c in at.caption)
+
+
+def test_unit_and_switch_on_the_inside_page(seven):
+    analysis, _ = seven
+    at = run("inside", **{state._ANALYSIS: analysis, state.UNIT: True, state.SWITCH: True,
+                          state.UNIT_LAYER: "c3", state.off("c1"): [1, 2, 3, 4, 5, 6]})
+    no_error(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "the 14×14 input pixels C3 unit (4, 4) sees" in " ".join(
+        i.proto.imgs[0].caption for i in at.get("image") if i.proto.imgs)
+    assert "Switching it off" in captions
+    metrics = {m.label: m.value for m in at.metric}
+    assert "Its activation" in metrics and "It reads now" in metrics
+
+
+def test_switching_every_c1_map_off_reads_the_same_for_any_drawing(seven):
+    """With all of C1 off, nothing of the drawing reaches the rest: every drawing reads alike."""
+    analysis, _ = seven
+    blank = {state._ANALYSIS: None, state.SWITCH: True, state.off("c1"): list(range(1, 7))}
+    a = run("inside", **{**blank, state._ANALYSIS: analysis})
+    b = run("inside", **blank)  # an MNIST test digit instead
+    no_error(a), no_error(b)
+    reads = [{m.label: m.value for m in x.metric}["It reads now"] for x in (a, b)]
+    assert reads[0] == reads[1]
