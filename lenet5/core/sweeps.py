@@ -1,6 +1,6 @@
 """Move it, turn it, thicken it: the drawing transformed step by step, and read at every step.
 
-The drawing's ink is cut out, scaled so that its longer side is ``WORK`` px (four times MNIST's
+The drawing's ink is cut out, scaled so that its longer side is ``WORK`` px (more than MNIST's
 20-px box, so the steps stay finer than the network's pixels) and placed in the middle of a
 frame three times as big, where it can move, turn and grow without leaving it. Each sweep
 transforms that frame one step at a time, and every step goes through the app's preprocessing
@@ -22,7 +22,8 @@ import numpy as np
 from lenet5.core.predictor import Predictor
 from lenet5.core.preprocess import BOX, bounding_box, preprocess
 
-WORK = 4 * BOX  # px: the ink's longer side while it is transformed
+WORK = 48  # px: the ink's longer side while it is transformed: finer than the network's 20 px
+# box, and small, since every step is preprocessed
 FRAME = 3 * WORK  # px: the side of the frame the ink moves in
 MNIST_PX = WORK / BOX  # frame pixels per pixel of the network's 28x28 input
 
@@ -39,13 +40,13 @@ class Kind:
 
 KINDS = {
     "rotation": Kind("Rotation", np.arange(-60.0, 61.0, 10.0), "degrees, anticlockwise", False),
-    "slant": Kind("Slant", np.round(np.linspace(-0.6, 0.6, 13), 3),
+    "slant": Kind("Slant", np.round(np.linspace(-0.6, 0.6, 9), 3),
                   "shear: horizontal shift per unit of height, right leaning positive", False),
-    "thickness": Kind("Stroke thickness", np.arange(-3, 7) / MNIST_PX,
+    "thickness": Kind("Stroke thickness", np.round(np.arange(-2, 5) / MNIST_PX, 3),
                       "px of the 28×28 input added to each side of the stroke", False),
-    "shift": Kind("Shift", np.linspace(-1.0, 1.0, 11),
+    "shift": Kind("Shift", np.linspace(-1.0, 1.0, 9),
                   "the digit's width, to the right (before preprocessing)", True),
-    "scale": Kind("Scale", np.round(2.0 ** np.linspace(-1.5, 1, 11), 3),
+    "scale": Kind("Scale", np.round(2.0 ** np.arange(-1.5, 1.01, 0.5), 3),
                   "times its size (before preprocessing)", True),
 }
 
@@ -118,17 +119,33 @@ def transform(base: np.ndarray, name: str, value: float) -> np.ndarray:
     return cv2.warpAffine(base, m, (FRAME, FRAME), flags=cv2.INTER_LINEAR)
 
 
-def sweep(ink: np.ndarray, predictor: Predictor, name: str) -> Sweep | None:
-    """Sweep ``name`` of the drawing whose ``(H, W) uint8`` ink is ``ink``, read at every step;
-    None if there is no ink."""
-    base = frame(ink)
-    if base is None:
-        return None
-    values = KINDS[name].values
-    pre = [preprocess(transform(base, name, v), dark_background=True) for v in values]
+def _read(images: list[np.ndarray], predictor: Predictor) -> np.ndarray:
+    """``(n, 10) float32`` probabilities of frames, one batch; rows of NaN where nothing was
+    read."""
+    pre = [preprocess(image, dark_background=True) for image in images]
     ok = np.array([p.ok for p in pre])
-    probs = np.full((len(values), 10), np.nan, np.float32)
+    probs = np.full((len(images), 10), np.nan, np.float32)
     if ok.any():
         probs[ok] = predictor.probabilities(np.stack([p.image for p in pre if p.ok]))
-    return Sweep(name, values, probs)
+    return probs
 
+
+def sweeps(ink: np.ndarray, predictor: Predictor,
+           names: tuple[str, ...] = tuple(KINDS)) -> dict[str, Sweep]:
+    """The sweeps ``names`` of the drawing whose ``(H, W) uint8`` ink is ``ink``, every step
+    read, all in one batch; empty if there is no ink."""
+    base = frame(ink)
+    if base is None:
+        return {}
+    images = [transform(base, name, v) for name in names for v in KINDS[name].values]
+    probs, out, k = _read(images, predictor), {}, 0
+    for name in names:
+        n = len(KINDS[name].values)
+        out[name] = Sweep(name, KINDS[name].values, probs[k:k + n])
+        k += n
+    return out
+
+
+def sweep(ink: np.ndarray, predictor: Predictor, name: str) -> Sweep | None:
+    """Sweep ``name`` alone (see :func:`sweeps`); None if there is no ink."""
+    return sweeps(ink, predictor, (name,)).get(name)

@@ -3,9 +3,10 @@ image, against seed-style ``keras_model.predict`` on one image, measured side by
 
     python -m lenet5.bench [--repeats 300] [--keras-repeats 40]
 
-Prints one JSON object with medians (ms) and the speed-up ratio; also the extras the Draw page
-computes per drawing: the typicality check (:mod:`lenet5.core.typicality`) and the nearest MNIST
-digits (:mod:`lenet5.core.neighbours`), when their files match the model.
+Prints one JSON object with medians (ms) and the speed-up ratio; also the extras the pages
+compute per drawing: the typicality check (:mod:`lenet5.core.typicality`) and the nearest MNIST
+digits (:mod:`lenet5.core.neighbours`), when their files match the model, and each "Poke the
+network" experiment (computed only while it is open).
 """
 
 from __future__ import annotations
@@ -18,11 +19,19 @@ import time
 
 import numpy as np
 
-from lenet5.core import neighbours, typicality
-from lenet5.core.artifacts import KERAS_FILE, NEIGHBOURS_FILE, TYPICALITY_FILE, model_file
-from lenet5.core.predictor import Predictor
+from lenet5.core import forward, neighbours, receptive, typicality
+from lenet5.core.artifacts import (
+    KERAS_FILE,
+    NEIGHBOURS_FILE,
+    TYPICALITY_FILE,
+    WEIGHTS_FILE,
+    model_file,
+)
+from lenet5.core.predictor import Predictor, softmax
+from lenet5.core.prefixes import MAX_STROKES, read_prefixes
 from lenet5.core.preprocess import preprocess
-from lenet5.core.strokes import CANVAS, render
+from lenet5.core.strokes import BRUSH, CANVAS, render
+from lenet5.core.sweeps import KINDS, sweep
 
 
 def sample_canvases(n: int = 20, seed: int = 0) -> list[np.ndarray]:
@@ -60,6 +69,35 @@ def extras_ms(predictor: Predictor, maps: dict, repeats: int) -> dict:
     return out
 
 
+def p50(fn, repeats: int) -> float:
+    return round(statistics.median(time_ms(fn, repeats)), 4)
+
+
+def experiments_ms(predictor: Predictor, repeats: int) -> dict:
+    """Median ms of each "Poke the network" experiment for one drawing of 4 strokes (and the
+    stroke-by-stroke reading of one of 20, the most it reads), as the pages compute them."""
+    rng = np.random.default_rng(1)
+    strokes = [rng.uniform(60, 220, (8, 2)) for _ in range(4)]
+    many = [rng.uniform(60, 220, (8, 2)) for _ in range(MAX_STROKES)]
+    pre = preprocess(render(strokes, CANVAS, BRUSH), dark_background=True)
+    size = (CANVAS, CANVAS)
+    out = {"prefixes_p50_ms": p50(lambda: read_prefixes(strokes, [BRUSH] * 4, predictor, size),
+                                  repeats),
+           "prefixes_20_strokes_p50_ms": p50(lambda: read_prefixes(
+               many, [BRUSH] * MAX_STROKES, predictor, size), max(1, repeats // 4)),
+           "sweeps_p50_ms": p50(lambda: [sweep(pre.ink, predictor, k) for k in KINDS],
+                                max(1, repeats // 10))}
+    architecture = json.loads(model_file("architecture.json").read_text())
+    out["receptive_field_p50_ms"] = p50(lambda: [receptive.field(architecture, n, 1, 1)
+                                                 for n in receptive.layers(architecture)], repeats)
+    w = forward.load(model_file(WEIGHTS_FILE), predictor.sha256)
+    if w is not None:
+        off = {"c1": {0}, "c3": {1, 2}}
+        out["switch_maps_p50_ms"] = p50(lambda: softmax(forward.forward(w, pre.image, off)[
+            "output"]), repeats)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m lenet5.bench")
     p.add_argument("--repeats", type=int, default=300)
@@ -89,6 +127,7 @@ def main(argv: list[str] | None = None) -> None:
         ours += time_ms(serve, a.repeats // rounds)
     pre = time_ms(lambda: preprocess(canvases[3], dark_background=True), a.repeats)
     extras = extras_ms(predictor, serve().maps, a.repeats)
+    extras |= experiments_ms(predictor, a.repeats)
     p50_ours, p50_seed = statistics.median(ours), statistics.median(seed)
     print(json.dumps({
         "serve_p50_ms": round(p50_ours, 4),

@@ -11,10 +11,10 @@ from lenet5.core.analysis import Analysis
 from lenet5.core.numbers import strokes_from_json
 from lenet5.core.prefixes import MAX_STROKES, read_prefixes
 from lenet5.core.strokes import BRUSH, CANVAS
-from lenet5.core.sweeps import KINDS, identity, sweep
+from lenet5.core.sweeps import KINDS, identity, sweeps
 from lenet5.ui import state
 from lenet5.ui.layout import PLOT_CONFIG
-from lenet5.ui.plots import square, strip, stroke_probabilities, sweep_chart
+from lenet5.ui.plots import Panel, square, strip, stroke_probabilities, sweeps_chart
 from lenet5.ui.resources import predictor_or_stop
 
 PREFIX_PX = 64
@@ -73,15 +73,11 @@ def sweeps_section(analysis: Analysis, phone: bool) -> None:
         st.caption(SWEEPS_WORDS)
         probs = analysis.reading.probs
         digits = (int(probs.argmax()), int(np.argsort(probs)[-2]))
-        model = predictor_or_stop()
-        columns = [st.container()] if phone else st.columns(2)
-        for k, name in enumerate(KINDS):
-            result = sweep(analysis.pre.ink, model, name)
-            if result is None:
-                return
+        panels = []
+        for name, result in sweeps(analysis.pre.ink, predictor_or_stop()).items():
             kind = KINDS[name]
-            title = kind.title + (" (undone by the preprocessing)" if kind.removes else "")
-            flips = result.flips(digits[0])
-            columns[k % len(columns)].plotly_chart(
-                sweep_chart(result.values, result.probs, digits, title, kind.unit, flips,
-                            identity(name)), config=PLOT_CONFIG, key=f"sweep_{name}")
+            panels.append(Panel(kind.title + (" (undone by the preprocessing)" if kind.removes
+                                              else ""), kind.unit, result.values, result.probs,
+                                identity(name), result.flips(digits[0])))
+        st.plotly_chart(sweeps_chart(panels, digits, cols=1 if phone else 2),
+                        config=PLOT_CONFIG, key="sweeps")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 import plotly.graph_objects as go
@@ -184,25 +186,70 @@ def stroke_probabilities(probs: np.ndarray, height: int = 260) -> go.Figure:
                    xaxis=dict(title=dict(text="after stroke"), dtick=1))
 
 
-def sweep_chart(values: np.ndarray, probs: np.ndarray, digits: tuple[int, int], title: str,
-                unit: str, flips: list[float], identity: float, height: int = 230) -> go.Figure:
-    """The probability of the reading and of the runner-up (``digits``) along a sweep of
-    ``values`` (``probs`` ``(n, 10)``, NaN rows where nothing was read); a dotted line at the
-    unchanged drawing, dashed ones where the reading flips."""
-    p = np.asarray(probs, np.float64)
-    lines = [dict(type="scatter", mode="lines+markers", x=np.asarray(values).tolist(),
-                  y=[None if np.isnan(v) else float(v) for v in p[:, d]], name=f"{d}",
-                  line=dict(color=colour, width=3 if k == 0 else 2, dash="solid" if k == 0
-                            else "dot"),
-                  hovertemplate=f"%{{x}}: {d} %{{y:.1%}}<extra></extra>")
-             for k, (d, colour) in enumerate(zip(digits, (ACCENT, "#1f77b4"), strict=True))]
-    shapes = [dict(type="line", x0=v, x1=v, y0=0, y1=1, yref="paper",
-                   line=dict(color=MUTED, dash="dash" if v != identity else "dot", width=1))
-              for v in [identity, *flips]]
-    return _figure(lines, height=height, margin=dict(l=10, r=10, t=36, b=10), shapes=shapes,
-                   title=dict(text=title, font=dict(size=14)), legend=dict(orientation="h"),
-                   yaxis=dict(range=[0, 1.05], tickformat=".0%"),
-                   xaxis=dict(title=dict(text=unit, font=dict(size=11))))
+@dataclass(frozen=True)
+class Panel:
+    """One sweep to chart: the probabilities ``probs`` ``(n, 10)`` (NaN rows where nothing was
+    read) at ``values``, where the drawing is unchanged (``identity``) and where the reading
+    flips (``flips``)."""
+
+    title: str
+    unit: str
+    values: np.ndarray
+    probs: np.ndarray
+    identity: float
+    flips: list[float]
+
+
+def sweeps_chart(panels: list[Panel], digits: tuple[int, int], cols: int = 2,
+                 row_height: int = 230) -> go.Figure:
+    """One figure, one panel per sweep (``cols`` across): the probability of the reading and of
+    the runner-up (``digits``) along it, a dotted line at the unchanged drawing, dashed ones
+    where the reading flips, labelled with what it reads there. (One figure, not one per sweep:
+    each chart costs the server and the browser time on every rerun.)"""
+    rows = -(-len(panels) // cols)
+    gap_x, gap_y = 0.1, 0.16 / rows
+    data, shapes, notes, layout = [], [], [], {}
+    for k, panel in enumerate(panels):
+        r, c = divmod(k, cols)
+        x0 = c * (1 + gap_x) / cols
+        y1 = 1 - r / rows
+        xdom, ydom = [x0, x0 + (1 - gap_x) / cols], [y1 - 1 / rows + gap_y * 2.2, y1 - gap_y]
+        ax = "" if k == 0 else str(k + 1)
+        layout[f"xaxis{ax}"] = dict(domain=xdom, anchor=f"y{ax}", title=dict(
+            text=panel.unit, font=dict(size=11), standoff=4))
+        layout[f"yaxis{ax}"] = dict(domain=ydom, anchor=f"x{ax}", range=[0, 1.05],
+                                    tickformat=".0%")
+        notes.append(dict(text=f"<b>{panel.title}</b>", x=xdom[0], y=ydom[1] + 0.02 / rows,
+                          xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+                          showarrow=False, font=dict(size=14)))
+        data += _sweep_lines(panel, digits, ax, legend=k == 0)
+        shapes += [dict(type="line", x0=v, x1=v, y0=0, y1=1.05, xref=f"x{ax}", yref=f"y{ax}",
+                        line=dict(color=MUTED, dash="dot" if v == panel.identity else "dash",
+                                  width=1)) for v in [panel.identity, *panel.flips]]
+        notes += [dict(x=v, y=1.05, xref=f"x{ax}", yref=f"y{ax}", text=_read_at(panel, v),
+                       showarrow=False, yanchor="bottom", font=dict(size=11, color="#555"))
+                  for v in panel.flips]
+    return _figure(data, height=rows * row_height, margin=dict(l=10, r=10, t=30, b=10),
+                   shapes=shapes, annotations=notes, showlegend=True,
+                   legend=dict(orientation="h", x=1, xanchor="right", y=1, yanchor="bottom"),
+                   **layout)
+
+
+def _sweep_lines(panel: Panel, digits: tuple[int, int], ax: str, legend: bool) -> list[dict]:
+    p = np.asarray(panel.probs, np.float64)
+    return [dict(type="scatter", mode="lines+markers", x=np.asarray(panel.values).tolist(),
+                 y=[None if np.isnan(v) else float(v) for v in p[:, d]], name=f"{d}",
+                 legendgroup=str(d), showlegend=legend, xaxis=f"x{ax}", yaxis=f"y{ax}",
+                 line=dict(color=colour, width=3 if k == 0 else 2,
+                           dash="solid" if k == 0 else "dot"),
+                 hovertemplate=f"%{{x}}: {d} %{{y:.1%}}<extra></extra>")
+            for k, (d, colour) in enumerate(zip(digits, (ACCENT, "#1f77b4"), strict=True))]
+
+
+def _read_at(panel: Panel, value: float) -> str:
+    """What the network reads at ``value`` of the sweep."""
+    row = panel.probs[int(np.argmin(np.abs(np.asarray(panel.values) - value)))]
+    return "nothing to read" if np.isnan(row).any() else f"reads {int(row.argmax())}"
 
 
 def outlined(image: np.ndarray, box: tuple[int, int, int, int], size: int = 224) -> np.ndarray:

@@ -55,13 +55,15 @@ def unit_section(image: np.ndarray, reading: Reading, folder: str) -> None:
             return
         names = receptive.layers(architecture)
         layer = st.segmented_control("Layer", names, default=names[0], key=state.UNIT_LAYER,
-                                     format_func=str.upper) or names[0]
+                                     format_func=str.upper, required=True) or names[0]
         maps = reading.maps[layer]
         h, w, c = maps.shape
         cols = st.columns(3)
         m = cols[0].slider("Map", 1, c, 1, key=state.unit(layer, "map"))
-        row = cols[1].slider("Row", 0, h - 1, h // 2, key=state.unit(layer, "row"))
-        col = cols[2].slider("Column", 0, w - 1, w // 2, key=state.unit(layer, "col"))
+        # first shown at the map's most active unit: there is something to see
+        r0, c0 = np.unravel_index(int(maps[..., m - 1].argmax()), (h, w))
+        row = cols[1].slider("Row", 0, h - 1, int(r0), key=state.unit(layer, "row"))
+        col = cols[2].slider("Column", 0, w - 1, int(c0), key=state.unit(layer, "col"))
         st.caption(UNIT_WORDS)
         _unit_view(image, maps[..., m - 1], receptive.field(architecture, layer, row, col),
                    (row, col))
@@ -93,8 +95,10 @@ def _kernels_view(architecture: list[dict], layer: str, m: int, folder: str) -> 
         st.caption("Its kernels are not shown here (see the kernels above).")
         return
     w = k[source][..., m - 1]  # (5, 5, inputs)
+    blank = not np.abs(w).reshape(-1, w.shape[2]).max(0).all()  # the 1998 net's partial C3
     title = (f"the {w.shape[2]} kernel{'s' if w.shape[2] > 1 else ''} of {source.upper()} map "
-             f"{m}" + (", one per S2 map (blank: not connected)" if w.shape[2] > 1 else ""))
+             f"{m}" + (", one per S2 map" if w.shape[2] > 1 else "")
+             + (" (blank: that S2 map is not connected)" if blank else ""))
     st.plotly_chart(heatmap_grid(w, w.shape[2], title, "RdBu_r", symmetric=True, height=200),
                     config=PLOT_CONFIG, key="unit_kernels")
 
@@ -121,7 +125,7 @@ def switch_section(image: np.ndarray, reading: Reading, model: Predictor, folder
                for layer in SWITCHABLE}
         after = softmax(forward(w, image, off)["output"])
         digit, before = int(after.argmax()), reading.digit
-        change = "the same as" if digit == before else "not"
+        change = "as with" if digit == before else "not"
         st.metric("It reads now", str(digit), delta=f"{after.max():.0%}, {change} {before}",
-                  delta_color="off" if digit == before else "inverse")
+                  delta_color="off" if digit == before else "red", delta_arrow="off")
         st.plotly_chart(compare_bars(reading.probs, after), config=PLOT_CONFIG, key="switch_bars")
