@@ -215,3 +215,11 @@ def metric(page) -> str | None:
     """The Prediction metric's value, or None when the page shows none."""
     loc = page.locator(METRIC_VALUE)
     return loc.first.inner_text() if loc.count() else None
+
+
+def seven(box: dict) -> list[np.ndarray]:
+    """A 7 as many people draw it, the stem first (alone: a 1), then the bar, as page
+    coordinates inside the canvas ``box``, 20 points a stroke as a hand moves."""
+    stem, bar = np.array([[0.62, 0.1], [0.4, 0.95]]), np.array([[0.1, 0.1], [0.62, 0.1]])
+    return [np.linspace(a, b, 20) * (box["width"] * 0.8)
+            + (box["x"] + box["width"] * 0.1, box["y"] + 20) for a, b in (stem, bar)]

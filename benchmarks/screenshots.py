@@ -3,6 +3,8 @@
     python -m benchmarks.screenshots [--out docs]
 
 - ``draw-desktop.png``: the Draw page in a 1280×900 window after a digit drawn with the mouse.
+- ``poke-sweeps.png``, ``poke-unit.png``: a 7 drawn stem first, the Draw page's sweeps and the
+  Inside page's "What one unit sees" for C3, opened (docs/poke.md).
 - ``draw-phone.png``, ``number-phone.png``: the Draw and Number pages on a phone (390×664 CSS
   px, touch, 2 device pixels per px) after a digit, and the number 42, written with a finger:
   exactly what a person sees there without scrolling.
@@ -13,6 +15,7 @@ The strokes are shipped pen-drawn digits (tests/support/data); whatever the mode
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +25,7 @@ from benchmarks import browser as B
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 CHART = ".js-plotly-plot"
+EXPANDER = '[data-testid="stExpander"]'
 
 
 def one_of_each() -> dict[int, dict]:
@@ -75,6 +79,34 @@ def number_phone(browser, url: str, out: Path, digits: list[dict]) -> None:
     context.close()
 
 
+def open_section(page, reruns: B.Reruns, title: str) -> None:
+    t = time.perf_counter()
+    page.get_by_text(title, exact=True).click()
+    reruns.wait(page, t)
+    page.wait_for_timeout(1000)  # its charts' first frame
+
+
+def poke_desktop(browser, url: str, out: Path) -> None:
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    reruns = B.Reruns(page)
+    box = B.open_app(page, url)
+    settle(page, reruns, B.draw(page, B.seven(box)))
+    open_section(page, reruns, "Move it, turn it, thicken it")
+    page.locator(EXPANDER, has_text="Move it").screenshot(path=str(out / "poke-sweeps.png"))
+    t = time.perf_counter()
+    page.get_by_role("link", name="Inside the network").click()
+    reruns.wait(page, t)
+    open_section(page, reruns, "What one unit sees")
+    t = time.perf_counter()
+    page.get_by_role("radio", name="C3").or_(page.get_by_role("button", name="C3")).first.click()
+    reruns.wait(page, t)
+    page.wait_for_timeout(800)
+    page.locator(EXPANDER, has_text="What one unit sees").screenshot(
+        path=str(out / "poke-unit.png"))
+    context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=B.ROOT / "docs")
@@ -87,8 +119,9 @@ def main() -> None:
         draw_desktop(browser, url, args.out, samples[args.digit])
         draw_phone(browser, url, args.out, samples[args.digit])
         number_phone(browser, url, args.out, [samples[4], samples[2]])
+        poke_desktop(browser, url, args.out)
         browser.close()
-    for name in ("draw-desktop", "draw-phone", "number-phone"):
+    for name in ("draw-desktop", "draw-phone", "number-phone", "poke-sweeps", "poke-unit"):
         print(args.out / f"{name}.png")
 
 

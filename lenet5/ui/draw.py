@@ -14,8 +14,8 @@ from lenet5.core.validate import CanvasSpec
 from lenet5.ui import state
 from lenet5.ui.changes import prefixes_section, sweeps_section
 from lenet5.ui.guard import Canvas, canvas
-from lenet5.ui.layout import PLOT_CONFIG, on_a_phone
-from lenet5.ui.plots import probability_bars, square, strip
+from lenet5.ui.layout import on_a_phone
+from lenet5.ui.plots import probability_png, square, strip
 from lenet5.ui.resources import (
     classic_predictor,
     neighbours,
@@ -144,7 +144,8 @@ def chart_section(analysis: Analysis | None) -> None:
     """The ten probabilities and the 1998 net's reading beside this one's."""
     if analysis is None or not analysis.ok:
         return
-    st.plotly_chart(probability_bars(analysis.reading.probs), config=PLOT_CONFIG, key="probs")
+    st.image(probability_png(analysis.reading.probs), width="stretch",
+             caption="The ten probabilities: how likely the network finds each digit.")
     both_nets_section(analysis)
 
 

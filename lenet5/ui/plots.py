@@ -62,17 +62,53 @@ def tile(maps: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
     return out
 
 
-def probability_bars(probs: np.ndarray, height: int = 260) -> go.Figure:
-    """Bar chart of the ten class probabilities, the winner highlighted."""
-    best = int(np.argmax(probs))
-    colors = [ACCENT if k == best else MUTED for k in range(len(probs))]
-    bar = dict(type="bar", x=[str(k) for k in range(len(probs))], y=np.asarray(probs).tolist(),
-               marker=dict(color=colors), textposition="outside",
-               text=[f"{p:.0%}" if p >= 0.01 else "" for p in probs],
-               hovertemplate="digit %{x}: %{y:.2%}<extra></extra>")
-    return _figure([bar], height=height, margin=MARGIN, showlegend=False,
-                   yaxis=dict(range=[0, 1.15], tickformat=".0%"),
-                   xaxis=dict(title=dict(text="digit"), type="category"))
+def probability_png(probs: np.ndarray, width: int = 780, height: int = 300) -> bytes:
+    """:func:`probability_image` as PNG bytes, in at most 16 colours: small, and quick to encode
+    and to show (the page shows it at two thirds of its size, sharp on dense screens)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(probability_image(probs, width, height)).quantize(
+        16, method=Image.Quantize.FASTOCTREE).save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+def probability_image(probs: np.ndarray, width: int = 780, height: int = 300) -> np.ndarray:
+    """Bar chart of the ten class probabilities as an ``(height, width, 4) uint8`` RGBA image
+    (transparent background, mid-grey text: readable on a light or a dark theme), the winner in
+    the accent colour, each bar labelled with its percentage. Drawn on the server, not by
+    Plotly: an interactive chart redrawn after every stroke cost the browser more than all the
+    rest of the page's update (docs/performance.md)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    p = np.clip(np.nan_to_num(np.asarray(probs, np.float64)), 0, 1)
+    best = int(p.argmax())
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=height // 11)
+    left, top, bottom = width // 8, height // 6, height - height // 6
+    grey, line = (128, 132, 149, 255), (128, 132, 149, 70)
+    for level in (0.0, 0.5, 1.0):  # gridlines with their labels
+        y = bottom - level * (bottom - top)
+        draw.line([(left, y), (width, y)], fill=line, width=2)
+        draw.text((left - 8, y), f"{level:.0%}", fill=grey, font=font, anchor="rm")
+    slot = (width - left) / len(p)
+    for k, v in enumerate(p):
+        x0, x1 = left + (k + 0.2) * slot, left + (k + 0.8) * slot
+        colour = _rgb(ACCENT if k == best else MUTED)
+        if v > 0:
+            draw.rectangle([x0, bottom - v * (bottom - top), x1, bottom], fill=colour)
+        if v >= 0.01:
+            draw.text(((x0 + x1) / 2, bottom - v * (bottom - top) - 6), f"{v:.0%}", fill=grey,
+                      font=font, anchor="mb")
+        draw.text(((x0 + x1) / 2, bottom + 10), str(k), fill=grey, font=font, anchor="mt")
+    return np.asarray(image)
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int, int]:
+    return (*(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)), 255)
 
 
 def heatmap_grid(maps: np.ndarray, cols: int, title: str, colorscale: str = "Viridis",

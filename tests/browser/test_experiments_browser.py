@@ -6,24 +6,14 @@ test-artifacts/."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from support import ARTIFACTS, app_in_chromium
 
 from benchmarks import browser as B
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-STEM, BAR = np.array([[0.62, 0.1], [0.4, 0.95]]), np.array([[0.1, 0.1], [0.62, 0.1]])
 CHART = '[data-testid="stPlotlyChart"]'
 EXPANDER = '[data-testid="stExpander"]'
-
-
-def seven(box: dict) -> list[np.ndarray]:
-    """The stem, then the bar, as page coordinates inside the canvas (many points a stroke,
-    as a hand moves)."""
-    pts = [np.linspace(s[0], s[1], 20) for s in (STEM, BAR)]
-    return [p * (box["width"] * 0.8) + (box["x"] + box["width"] * 0.1, box["y"] + 20)
-            for p in pts]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +25,7 @@ def app():
 def draw_seven(page, url: str) -> B.Reruns:
     reruns = B.Reruns(page)
     box = B.open_app(page, url)
-    t_up = B.draw(page, seven(box))
+    t_up = B.draw(page, B.seven(box))
     reruns.wait(page, t_up)
     page.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
     assert B.metric(page) == "7"

@@ -47,7 +47,9 @@ def test_draw_page_shows_the_reading_of_a_drawing(drawn):
     assert subheaders == ["What the network is given", "Why it decided",
                           "What it reminds the network of", "Poke the network"]
     assert any("confident" in str(p.proto) for p in at.get("progress"))
-    assert len(at.get("plotly_chart")) == 1  # the ten probabilities
+    captions = [i.proto.imgs[0].caption for i in at.get("image") if i.proto.imgs]
+    assert any(c.startswith("The ten probabilities") for c in captions)
+    assert not at.get("plotly_chart")  # drawn on the server: no chart redrawn every stroke
 
 
 def test_draw_page_on_a_phone_keeps_the_reading(drawn, monkeypatch):

@@ -24,14 +24,42 @@ def test_enlarge_keeps_pixels_and_aspect():
     assert plots.enlarge(np.zeros((20, 10)), 112).shape == (100, 50)
 
 
-def test_probability_bars_highlight_winner():
-    probs = np.full(10, 0.02, np.float32)
-    probs[7] = 0.82
-    fig = plots.probability_bars(probs)
-    bar = fig.data[0]
-    assert list(bar.x) == [str(k) for k in range(10)]
-    assert bar.marker.color[7] == plots.ACCENT and bar.marker.color[0] == plots.MUTED
-    assert bar.text[7] == "82%"
+def bar_heights(image: np.ndarray, colour: str, tolerance: int = 10) -> dict[int, int]:
+    """Per slot of the ten, how many pixel rows of the bar colour ``colour`` it holds."""
+    rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+    mask = ((np.abs(image[..., :3].astype(int) - rgb).sum(-1) < tolerance)
+            & (image[..., 3] == 255))
+    left = image.shape[1] // 8
+    slot = (image.shape[1] - left) / 10
+    return {k: int(mask[:, int(left + (k + 0.5) * slot)].sum()) for k in range(10)}
+
+
+def test_probability_image_draws_each_bar_to_scale_and_the_winner_in_the_accent():
+    probs = np.array([0.0, 0.05, 0.1, 0, 0, 0.25, 0, 0.6, 0, 0], np.float32)
+    image = plots.probability_image(probs, width=1040, height=420)
+    assert image.shape == (420, 1040, 4) and image.dtype == np.uint8
+    accent, muted = bar_heights(image, plots.ACCENT), bar_heights(image, plots.MUTED)
+    assert accent[7] > 0 and all(v == 0 for k, v in accent.items() if k != 7)
+    full = (420 - 2 * (420 // 6))  # the plot's height in pixels: 100%
+    for k in (1, 2, 5):
+        assert abs(muted[k] - probs[k] * full) <= 3, (k, muted[k])
+    assert abs(accent[7] - 0.6 * full) <= 3
+    assert image[0, 0, 3] == 0  # transparent: the page's theme shows through
+
+
+def test_probability_png_is_the_same_chart_in_few_colours():
+    import io
+
+    from PIL import Image
+
+    probs = np.array([0.0, 0.05, 0.1, 0, 0, 0.25, 0, 0.6, 0, 0], np.float32)
+    png = plots.probability_png(probs)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) < 20_000
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+    assert image.shape == (300, 780, 4)
+    full = 300 - 2 * (300 // 6)
+    assert abs(bar_heights(image, plots.ACCENT, 40)[7] - 0.6 * full) <= 3
+    assert abs(bar_heights(image, plots.MUTED, 40)[5] - 0.25 * full) <= 3
 
 
 @pytest.mark.parametrize("channels,cols", [(6, 3), (16, 4)])
