@@ -58,9 +58,9 @@ def draw_timed(page, reruns, box, strokes) -> list[float]:
 
 
 # In the page: the time of the last mouse-up and of the first frame drawn with a Prediction in
-# it. Playwright cannot see the metric while the page is busy (the first prediction also brings
-# Plotly's 4.7 MB of code, which runs ~0.7 s after the metric is on screen), so its own wait
-# measures "the page responds again", reported beside it.
+# it. Playwright cannot see the metric while the page is busy running code it has just loaded
+# (after the first prediction, the code of the elements the page shows for the first time), so
+# its own wait measures "the page responds again", reported beside it.
 PAINT_PROBE = """
 addEventListener('mouseup', () => { window.__up = performance.now(); }, true);
 new MutationObserver(() => {

@@ -262,9 +262,9 @@ def sweeps_chart(panels: list[Panel], digits: tuple[int, int], cols: int = 2,
         shapes += [dict(type="line", x0=v, x1=v, y0=0, y1=1.05, xref=f"x{ax}", yref=f"y{ax}",
                         line=dict(color=MUTED, dash="dot" if v == panel.identity else "dash",
                                   width=1)) for v in [panel.identity, *panel.flips]]
-        notes += [dict(x=v, y=1.05, xref=f"x{ax}", yref=f"y{ax}", text=_read_at(panel, v),
-                       showarrow=False, yanchor="bottom", font=dict(size=11, color="#555"))
-                  for v in panel.flips]
+        notes += [dict(x=v, y=0.5, xref=f"x{ax}", yref=f"y{ax}", text=_read_at(panel, v),
+                       textangle=-90, xanchor="right", showarrow=False,
+                       font=dict(size=11, color=MUTED)) for v in panel.flips]  # along its line
     return _figure(data, height=rows * row_height, margin=dict(l=10, r=10, t=30, b=10),
                    shapes=shapes, annotations=notes, showlegend=True,
                    legend=dict(orientation="h", x=1, xanchor="right", y=1, yanchor="bottom"),

@@ -6,6 +6,8 @@ test-artifacts/."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from support import ARTIFACTS, app_in_chromium
 
@@ -33,8 +35,6 @@ def draw_seven(page, url: str) -> B.Reruns:
 
 
 def open_expander(page, reruns: B.Reruns, title: str) -> None:
-    import time
-
     t = time.perf_counter()
     page.get_by_text(title, exact=True).click()
     reruns.wait(page, t)
@@ -54,9 +54,9 @@ def test_draw_page_experiments(app):
     caption = page.get_by_text("1: 1 (", exact=False).first
     caption.wait_for(timeout=10_000)
     assert " · 2: 7 (" in caption.inner_text()
-    assert page.get_by_text("after stroke").count() >= 1
+    page.get_by_text("after stroke").first.wait_for(timeout=20_000)  # the chart's axis, drawn
     open_expander(page, reruns, "Move it, turn it, thicken it")
-    page.get_by_text("Scale (undone by the preprocessing)").wait_for(timeout=10_000)
+    page.get_by_text("Scale (undone by the preprocessing)").wait_for(timeout=20_000)
     for title in ("Rotation", "Slant", "Stroke thickness", "Shift (undone by the preprocessing)"):
         assert page.get_by_text(title, exact=True).count() == 1
     assert page.locator(B.EXCEPTION).count() == 0
@@ -69,8 +69,6 @@ def test_inside_page_experiments(app):
     url, _, context = app
     page = context.new_page()
     reruns = draw_seven(page, url)
-    import time
-
     t = time.perf_counter()
     page.get_by_role("link", name="Inside the network").click()
     reruns.wait(page, t)
@@ -111,4 +109,18 @@ def test_experiments_fit_a_phone(app):
     page.get_by_text("Slant", exact=True).evaluate("e => e.scrollIntoView()")
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "experiments-phone.png"))
+    open_expander(page, reruns, "How it changed its mind, stroke by stroke")
+    page.get_by_text("1: 1 (", exact=False).first.wait_for(timeout=10_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.locator('[data-testid="stExpandSidebarButton"]').click()  # a phone: the pages' menu
+    t = time.perf_counter()
+    page.get_by_role("link", name="Inside the network").click()
+    reruns.wait(page, t)
+    open_expander(page, reruns, "What one unit sees")
+    open_expander(page, reruns, "Switch maps off")
+    page.locator('[data-testid="stMetric"]', has_text="It reads now").wait_for(timeout=10_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    images = page.locator(EXPANDER, has_text="What one unit sees").locator("img")
+    assert all(images.nth(k).bounding_box()["width"] <= width for k in range(images.count()))
+    assert page.locator(B.EXCEPTION).count() == 0
     context.close()

@@ -17,7 +17,7 @@ SMALL = ["--epochs", "1", "--limit", "3000", "--seed", "7", "--style-epochs", "1
          "--flag-ones", "30", "--crossed-sevens", "20", "--curled-nines", "10"]
 ARTIFACTS = {"lenet5.keras", "lenet5.tflite", "history.json", "metrics.json",
              "architecture.json", "kernels.npz", "typicality.npz", "neighbours.npz",
-             "style_examples.npz"}
+             "style_examples.npz", "weights.npz"}
 LOOKUPS = {"typicality.npz", "neighbours.npz"}
 
 
@@ -58,6 +58,19 @@ def test_typicality_and_neighbours_belong_to_the_trained_model(run, mnist_path):
     raw = read_npz(mnist_path)  # each stored digit is the training digit its index names
     assert np.array_equal(raw["x_train"][nb.index], nb.images)
     assert np.array_equal(raw["y_train"][nb.index], nb.labels)
+
+
+@pytest.mark.parametrize("which", ["run", "classic_run"])
+def test_exported_weights_compute_what_the_serving_model_does(which, request):
+    from lenet5.core import forward
+
+    folder = request.getfixturevalue(which)
+    predictor = Predictor(folder / "lenet5.tflite")
+    w = forward.load(folder / "weights.npz", predictor.sha256)
+    assert w is not None and w.variant == ("classic" if which == "classic_run" else "modern")
+    image = np.random.default_rng(0).uniform(0, 1, (28, 28)).astype(np.float32)
+    np.testing.assert_allclose(forward.forward(w, image)["output"],
+                               predictor(image).maps["output"], atol=1e-4)
 
 
 def test_serving_model_loads_and_agrees_with_metrics(run, mnist_path):
