@@ -62,12 +62,20 @@ def unit_section(image: np.ndarray, reading: Reading, folder: str) -> None:
         m = cols[0].slider("Map", 1, c, 1, key=state.unit(layer, "map"))
         # first shown at the map's most active unit: there is something to see
         r0, c0 = np.unravel_index(int(maps[..., m - 1].argmax()), (h, w))
-        row = cols[1].slider("Row", 0, h - 1, int(r0), key=state.unit(layer, "row"))
-        col = cols[2].slider("Column", 0, w - 1, int(c0), key=state.unit(layer, "col"))
+        row = _position(cols[1], "Row", h, int(r0), state.unit(layer, "row"))
+        col = _position(cols[2], "Column", w, int(c0), state.unit(layer, "col"))
         st.caption(UNIT_WORDS)
         _unit_view(image, maps[..., m - 1], receptive.field(architecture, layer, row, col),
                    (row, col))
         _kernels_view(architecture, layer, m, folder)
+
+
+def _position(where, label: str, size: int, default: int, key: str) -> int:
+    """A slider over ``size`` positions; none for a map of one unit (the 1998 net's C5)."""
+    if size == 1:
+        where.caption(f"{label}: 0 (this map is a single unit)")
+        return 0
+    return where.slider(label, 0, size - 1, default, key=key)
 
 
 def _unit_view(image: np.ndarray, plane: np.ndarray, f: receptive.Field,

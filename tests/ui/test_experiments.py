@@ -84,3 +84,15 @@ def test_switching_every_c1_map_off_reads_the_same_for_any_drawing(seven):
     no_error(a), no_error(b)
     reads = [{m.label: m.value for m in x.metric}["It reads now"] for x in (a, b)]
     assert reads[0] == reads[1]
+
+
+def test_the_1998_net_has_its_own_fields_and_maps_to_switch_off(seven):
+    analysis, _ = seven
+    at = run("inside", **{state._ANALYSIS: analysis, state.INSIDE_NET: "The 1998 LeNet-5",
+                          state.UNIT: True, state.SWITCH: True, state.UNIT_LAYER: "c5",
+                          state.off("c3"): [1, 2]})
+    no_error(at)
+    images = " ".join(i.proto.imgs[0].caption for i in at.get("image") if i.proto.imgs)
+    assert "the 32×32 input pixels C5 unit (0, 0) sees" in images  # padded to 32x32 first
+    assert "padding around the drawing" in images
+    assert "It reads now" in {m.label for m in at.metric}
