@@ -13,47 +13,15 @@ Both nets are supported: the modern one (ReLU, max-pooling) and the 1998 one (in
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from lenet5.core.artifacts import load_for_model, save_for_model
+from lenet5.core.weights import Weights
 
 SWITCHABLE = ("c1", "c3")  # the convolution layers whose maps the page can switch off
 TANH_A, TANH_S = 1.7159, 2.0 / 3.0  # the 1998 net's scaled tanh: A * tanh(S * x)
 CLASSIC_PAD, CLASSIC_SCALE, CLASSIC_OFFSET = 2, 1.275, -0.1  # its input: 32x32, ink 1.175
-
-
-@dataclass(frozen=True)
-class Weights:
-    """A net's weights: ``variant`` ("modern" or "classic") and ``arrays`` keyed
-    ``"<layer>.<kernel|bias|coefficient>"`` (convolutions HWIO, dense ``(in, out)``), float32."""
-
-    variant: str
-    arrays: Mapping[str, np.ndarray]
-
-    def __getitem__(self, key: str) -> np.ndarray:
-        return self.arrays[key]
-
-
-def save(w: Weights, path: Path, model_sha256: str) -> None:
-    save_for_model(path, model_sha256, variant=np.array(w.variant), **w.arrays)
-
-
-def load(path: Path, model_sha256: str) -> Weights | None:
-    """The weights saved for this serving model, or None if missing, unreadable or made for
-    another model."""
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            keys = tuple(k for k in z.files if "." in k)
-    except (OSError, ValueError):
-        return None
-    z = load_for_model(path, model_sha256, keys + ("variant",))
-    if z is None or str(z["variant"]) not in ("modern", "classic"):
-        return None
-    return Weights(str(z["variant"]), {k: z[k].astype(np.float32) for k in keys})
 
 
 def conv(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ import numpy as np
 
 CANVAS = 280  # canvas side in the app, px
 BRUSH = 18  # the app's default brush width, px
+SHIFT = 4  # sub-pixel bits for OpenCV's drawing: the canvas draws between pixels
 
 Stroke = Sequence[Sequence[float]]
 
@@ -54,21 +55,46 @@ def placement(
 
 
 def render(
-    strokes: Sequence[np.ndarray], size: int | tuple[int, int] = CANVAS, brush: int = BRUSH
+    strokes: Sequence[np.ndarray], size: int | tuple[int, int] = CANVAS,
+    brush: float | Sequence[float] = BRUSH
 ) -> np.ndarray:
-    """Draw canvas-pixel strokes -> ``(H, W, 4) uint8`` RGBA, white ink on opaque black."""
-    h, w = (size, size) if isinstance(size, int) else size
-    img = np.zeros((h, w), np.uint8)
-    shift = 4  # sub-pixel precision for cv2 drawing
-    for s in strokes:
-        pts = np.round(np.asarray(s) * (1 << shift)).astype(np.int32).reshape(-1, 1, 2)
-        if len(pts) == 1:
-            pts = np.concatenate([pts, pts])
-        cv2.polylines(img, [pts], False, 255, brush, cv2.LINE_AA, shift)
+    """Draw canvas-pixel strokes -> ``(H, W, 4) uint8`` RGBA, white ink on opaque black;
+    ``size``: the side, or ``(H, W)``; ``brush``: one width for all strokes, or one each."""
+    img = np.zeros(_shape(size), np.uint8)
+    for s, width in zip(strokes, _widths(brush, len(strokes)), strict=True):
+        _paint(img, s, width)
+    h, w = img.shape
     rgba = np.empty((h, w, 4), np.uint8)
     rgba[..., :3] = img[..., None]
     rgba[..., 3] = 255
     return rgba
+
+
+def _shape(size: int | tuple[int, int]) -> tuple[int, int]:
+    return (size, size) if isinstance(size, int) else size
+
+
+def drawn(strokes: Sequence[np.ndarray], size: int | tuple[int, int] = CANVAS,
+          brush: float | Sequence[float] = BRUSH) -> list[np.ndarray]:
+    """The canvas after each stroke, drawn one more at a time: ``(H, W) uint8`` grey, white
+    ink on black (``size`` and ``brush`` as for :func:`render`)."""
+    img, out = np.zeros(_shape(size), np.uint8), []
+    for s, width in zip(strokes, _widths(brush, len(strokes)), strict=True):
+        _paint(img, s, width)
+        out.append(img.copy())
+    return out
+
+
+def _widths(brush: float | Sequence[float], n: int) -> list[float]:
+    return [brush] * n if np.isscalar(brush) else list(brush)
+
+
+def _paint(img: np.ndarray, points: np.ndarray, width: float) -> None:
+    """One round-capped, anti-aliased white stroke onto ``img`` ``(H, W) uint8``, in place."""
+    pts = np.round(np.asarray(points) * (1 << SHIFT)).astype(np.int32).reshape(-1, 1, 2)
+    if len(pts) == 1:
+        pts = np.concatenate([pts, pts])
+    cv2.polylines(img, [pts], False, 255, max(1, round(width)), cv2.LINE_AA, SHIFT)
 
 
 def render_random(

@@ -45,7 +45,8 @@ KINDS = {
     "thickness": Kind("Stroke thickness", np.round(np.arange(-2, 5) / MNIST_PX, 3),
                       "px of the 28×28 input added to each side of the stroke", False),
     "shift": Kind("Shift", np.linspace(-1.0, 1.0, 9),
-                  "the digit's width, to the right (before preprocessing)", True),
+                  "the digit's size (its longer side), to the right (before preprocessing)",
+                  True),
     "scale": Kind("Scale", np.round(2.0 ** np.arange(-1.5, 1.01, 0.5), 3),
                   "times its size (before preprocessing)", True),
 }
@@ -65,6 +66,8 @@ class Sweep:
         first, one on each side of it at most."""
         read = [None if np.isnan(p).any() else int(p.argmax()) for p in self.probs]
         same = int(np.argmin(np.abs(self.values - identity(self.name))))
+        if read[same] != digit:  # a near tie read otherwise here: no flip to mark
+            return []
         out = []
         for step in (-1, 1):
             k = same
@@ -113,7 +116,7 @@ def transform(base: np.ndarray, name: str, value: float) -> np.ndarray:
     elif name == "slant":  # x' = x + value * (c - y): the top moves right for value > 0
         m = np.array([[1.0, -value, value * c], [0.0, 1.0, 0.0]])
     elif name == "shift":
-        m = np.array([[1.0, 0.0, value * WORK / 2], [0.0, 1.0, 0.0]])
+        m = np.array([[1.0, 0.0, value * WORK], [0.0, 1.0, 0.0]])
     else:
         raise ValueError(f"unknown sweep {name!r}")
     return cv2.warpAffine(base, m, (FRAME, FRAME), flags=cv2.INTER_LINEAR)

@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from lenet5.core import forward, neighbours, receptive, typicality
+from lenet5.core import forward, neighbours, receptive, typicality, weights
 from lenet5.core.artifacts import (
     KERAS_FILE,
     NEIGHBOURS_FILE,
@@ -28,10 +28,10 @@ from lenet5.core.artifacts import (
     model_file,
 )
 from lenet5.core.predictor import Predictor, softmax
-from lenet5.core.prefixes import MAX_STROKES, read_prefixes
+from lenet5.core.prefixes import MAX_PREFIXES, read_prefixes
 from lenet5.core.preprocess import preprocess
 from lenet5.core.strokes import BRUSH, CANVAS, render
-from lenet5.core.sweeps import KINDS, sweep
+from lenet5.core.sweeps import sweeps
 
 
 def sample_canvases(n: int = 20, seed: int = 0) -> list[np.ndarray]:
@@ -78,19 +78,18 @@ def experiments_ms(predictor: Predictor, repeats: int) -> dict:
     stroke-by-stroke reading of one of 20, the most it reads), as the pages compute them."""
     rng = np.random.default_rng(1)
     strokes = [rng.uniform(60, 220, (8, 2)) for _ in range(4)]
-    many = [rng.uniform(60, 220, (8, 2)) for _ in range(MAX_STROKES)]
+    many = [rng.uniform(60, 220, (8, 2)) for _ in range(MAX_PREFIXES)]
     pre = preprocess(render(strokes, CANVAS, BRUSH), dark_background=True)
     size = (CANVAS, CANVAS)
     out = {"prefixes_p50_ms": p50(lambda: read_prefixes(strokes, [BRUSH] * 4, predictor, size),
                                   repeats),
            "prefixes_20_strokes_p50_ms": p50(lambda: read_prefixes(
-               many, [BRUSH] * MAX_STROKES, predictor, size), max(1, repeats // 4)),
-           "sweeps_p50_ms": p50(lambda: [sweep(pre.ink, predictor, k) for k in KINDS],
-                                max(1, repeats // 10))}
+               many, [BRUSH] * MAX_PREFIXES, predictor, size), max(1, repeats // 4)),
+           "sweeps_p50_ms": p50(lambda: sweeps(pre.ink, predictor), max(1, repeats // 10))}
     architecture = json.loads(model_file("architecture.json").read_text())
     out["receptive_field_p50_ms"] = p50(lambda: [receptive.field(architecture, n, 1, 1)
                                                  for n in receptive.layers(architecture)], repeats)
-    w = forward.load(model_file(WEIGHTS_FILE), predictor.sha256)
+    w = weights.load(model_file(WEIGHTS_FILE), predictor.sha256)
     if w is not None:
         off = {"c1": {0}, "c3": {1, 2}}
         out["switch_maps_p50_ms"] = p50(lambda: softmax(forward.forward(w, pre.image, off)[

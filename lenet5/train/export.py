@@ -24,7 +24,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from lenet5.core import forward, typicality
+from lenet5.core import typicality, weights
 from lenet5.core.artifacts import (
     KERAS_FILE,
     KERNELS_FILE,
@@ -148,7 +148,7 @@ def write_style_examples(cfg: TrainConfig, data: Mnist, out: Path) -> None:
 def write_weights(model: keras.Model, out: Path) -> None:
     """``weights.npz`` beside the serving model ``out/lenet5.tflite``, tied to its sha256."""
     variant = "classic" if layer_names(model) == CLASSIC_LAYER_NAMES else "modern"
-    forward.save(forward.Weights(variant, layer_weights(model)), out / WEIGHTS_FILE,
+    weights.save(weights.Weights(variant, layer_weights(model)), out / WEIGHTS_FILE,
                  Predictor(out / SERVING_FILE).sha256)
 
 

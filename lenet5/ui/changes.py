@@ -9,12 +9,13 @@ import streamlit as st
 
 from lenet5.core.analysis import Analysis
 from lenet5.core.numbers import strokes_from_json
-from lenet5.core.prefixes import MAX_STROKES, read_prefixes
+from lenet5.core.prefixes import MAX_PREFIXES, read_prefixes
 from lenet5.core.strokes import BRUSH, CANVAS
 from lenet5.core.sweeps import KINDS, identity, sweeps
 from lenet5.ui import state
-from lenet5.ui.layout import PLOT_CONFIG
-from lenet5.ui.plots import Panel, square, strip, stroke_probabilities, sweeps_chart
+from lenet5.ui.experiment_plots import Panel, stroke_probabilities, sweeps_chart
+from lenet5.ui.layout import PLOT_CONFIG, lazy_expander
+from lenet5.ui.plots import square, tile
 from lenet5.ui.resources import predictor_or_stop
 
 PREFIX_PX = 64
@@ -32,15 +33,10 @@ SWEEPS_WORDS = (
     "the reading changes.")
 
 
-def _expander(title: str, key: str):
-    """An expander whose content runs only while it is open."""
-    return st.expander(title, key=key, on_change="rerun", icon=":material/science:")
-
-
-def prefixes_section(json_data: dict | None) -> None:
+def prefixes_section(json_data: dict | None, phone: bool = False) -> None:
     """The drawing read after each of its strokes: what the network was given and what it
     read, and the ten probabilities across strokes."""
-    box = _expander("How it changed its mind, stroke by stroke", state.PREFIXES)
+    box = lazy_expander("How it changed its mind, stroke by stroke", state.PREFIXES)
     with box:
         if not box.open:
             return
@@ -50,10 +46,13 @@ def prefixes_section(json_data: dict | None) -> None:
             return
         st.caption(PREFIXES_WORDS)
         p = read_prefixes(strokes, widths, predictor_or_stop(), (CANVAS, CANVAS))
-        if p.strokes > MAX_STROKES:
-            st.caption(f"Your drawing has {p.strokes} strokes: the first {MAX_STROKES} are read "
+        if p.strokes > MAX_PREFIXES:
+            st.caption(f"Your drawing has {p.strokes} strokes: the first {MAX_PREFIXES} are read "
                        "one at a time.")
-        st.image(strip([square(x, PREFIX_PX) for x in p.images], gap=4),
+        cols = 5 if phone else MAX_PREFIXES  # a phone: rows of five, big enough to see
+        squares = np.stack([square(x, PREFIX_PX) for x in p.images], -1).astype(np.float32)
+        st.image(np.nan_to_num(tile(squares, min(cols, len(p.images)), 4), nan=128).astype(
+            np.uint8),
                  caption=" · ".join(_words(k, prob) for k, prob in enumerate(p.probs, start=1)))
         st.plotly_chart(stroke_probabilities(p.probs), config=PLOT_CONFIG, key="prefix_chart")
 
@@ -66,13 +65,12 @@ def _words(k: int, probs: np.ndarray) -> str:
 
 def sweeps_section(analysis: Analysis, phone: bool) -> None:
     """Each sweep of the drawing, the probability of its reading and of the runner-up along it."""
-    box = _expander("Move it, turn it, thicken it", state.SWEEPS)
+    box = lazy_expander("Move it, turn it, thicken it", state.SWEEPS)
     with box:
         if not box.open:
             return
         st.caption(SWEEPS_WORDS)
-        probs = analysis.reading.probs
-        digits = (int(probs.argmax()), int(np.argsort(probs)[-2]))
+        digits = (analysis.reading.digit, analysis.runner_up())
         panels = []
         for name, result in sweeps(analysis.pre.ink, predictor_or_stop()).items():
             kind = KINDS[name]

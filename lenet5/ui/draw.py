@@ -256,5 +256,5 @@ def page() -> None:
 def experiments_section(analysis: Analysis, json_data: dict | None, phone: bool) -> None:
     """Experiments on the drawing (``json_data``: the canvas' strokes, None for a photo)."""
     st.subheader("Poke the network")
-    prefixes_section(json_data)
+    prefixes_section(json_data, phone)
     sweeps_section(analysis, phone)

@@ -15,9 +15,9 @@ import numpy as np
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
-from lenet5.core import forward
 from lenet5.core import neighbours as nb
 from lenet5.core import typicality as typ
+from lenet5.core import weights as wt
 from lenet5.core.analysis import Analysis, analyse
 from lenet5.core.artifacts import (
     CLASSIC,
@@ -156,10 +156,10 @@ def arrays(name: str, folder: str = "") -> dict[str, np.ndarray] | None:
 
 
 @st.cache_resource(show_spinner=False)
-def weights(folder: str, model_sha256: str) -> forward.Weights | None:
+def weights(folder: str, model_sha256: str) -> wt.Weights | None:
     """The weights of the net in ``folder`` for the NumPy pass (None if its file is missing or
     was made for another model)."""
-    return forward.load(model_file(WEIGHTS_FILE, folder), model_sha256)
+    return wt.load(model_file(WEIGHTS_FILE, folder), model_sha256)
 
 
 def kernels(folder: str = "") -> dict[str, np.ndarray] | None:

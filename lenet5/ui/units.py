@@ -11,8 +11,9 @@ from lenet5.core import receptive
 from lenet5.core.forward import SWITCHABLE, forward
 from lenet5.core.predictor import Predictor, Reading, softmax
 from lenet5.ui import state
-from lenet5.ui.layout import PLOT_CONFIG, on_a_phone
-from lenet5.ui.plots import compare_bars, heatmap_grid, outlined
+from lenet5.ui.experiment_plots import compare_bars, outlined
+from lenet5.ui.layout import PLOT_CONFIG, lazy_expander, on_a_phone
+from lenet5.ui.plots import heatmap_grid
 from lenet5.ui.resources import kernels, load_json, weights
 
 POOLING = ("MaxPooling2D", "Subsampling")
@@ -28,10 +29,6 @@ SWITCH_WORDS = (
     "matter for a given drawing; others change the answer on their own.")
 
 
-def _expander(title: str, key: str):
-    return st.expander(title, key=key, on_change="rerun", icon=":material/science:")
-
-
 def _kernel_layer(architecture: list[dict], layer: str) -> str | None:
     """The convolution whose kernels make ``layer``'s maps (itself, or the one it pools)."""
     names = [row["layer"] for row in architecture]
@@ -45,7 +42,7 @@ def _kernel_layer(architecture: list[dict], layer: str) -> str | None:
 def unit_section(image: np.ndarray, reading: Reading, folder: str) -> None:
     """Choose a layer, a map and a position: the input pixels that unit sees, its activation
     and the kernels that make its map."""
-    box = _expander("What one unit sees", state.UNIT)
+    box = lazy_expander("What one unit sees", state.UNIT)
     with box:
         if not box.open:
             return
@@ -60,10 +57,10 @@ def unit_section(image: np.ndarray, reading: Reading, folder: str) -> None:
         h, w, c = maps.shape
         cols = st.columns(3)
         m = cols[0].slider("Map", 1, c, 1, key=state.unit(layer, "map"))
-        # first shown at the map's most active unit: there is something to see
+        # each map first shown at its most active unit: there is something to see
         r0, c0 = np.unravel_index(int(maps[..., m - 1].argmax()), (h, w))
-        row = _position(cols[1], "Row", h, int(r0), state.unit(layer, "row"))
-        col = _position(cols[2], "Column", w, int(c0), state.unit(layer, "col"))
+        row = _position(cols[1], "Row", h, int(r0), state.unit(layer, f"row{m}"))
+        col = _position(cols[2], "Column", w, int(c0), state.unit(layer, f"col{m}"))
         st.caption(UNIT_WORDS)
         _unit_view(image, maps[..., m - 1], receptive.field(architecture, layer, row, col),
                    (row, col))
@@ -83,11 +80,11 @@ def _unit_view(image: np.ndarray, plane: np.ndarray, f: receptive.Field,
     where = st.container() if on_a_phone() else None
     left, mid, right = [where] * 3 if where else st.columns([2, 2, 1])
     top, lft, bottom, rgt = f.clipped()
-    outside = f.side - (bottom - top + 1)
+    rows, cols = f.side - (bottom - top + 1), f.side - (rgt - lft + 1)
+    padding = " and ".join(f"{n} {what}" for n, what in ((rows, "rows"), (cols, "columns")) if n)
     left.image(outlined(image, f.clipped()), caption=f"the {f.side}×{f.side} input pixels "
                f"{f.layer.upper()} unit ({at[0]}, {at[1]}) sees" + (
-                   f" ({outside} rows and columns of them are padding around the drawing)"
-                   if outside > 0 else ""))
+                   f" ({padding} of them are padding around the drawing)" if padding else ""))
     span = float(np.ptp(plane)) or 1.0
     mid.image(outlined((plane - plane.min()) / span, (*at, *at)),
               caption=f"its map ({plane.shape[0]}×{plane.shape[1]}), the unit outlined")
@@ -100,7 +97,7 @@ def _kernels_view(architecture: list[dict], layer: str, m: int, folder: str) -> 
     source = _kernel_layer(architecture, layer)
     k = kernels(folder)
     if source is None or k is None:
-        st.caption("Its kernels are not shown here (see the kernels above).")
+        st.caption(f"The kernels of {layer.upper()} are not shown here.")
         return
     w = k[source][..., m - 1]  # (5, 5, inputs)
     blank = not np.abs(w).reshape(-1, w.shape[2]).max(0).all()  # the 1998 net's partial C3
@@ -119,7 +116,7 @@ def _chosen(layer: str, maps: int) -> list[int]:
 
 def switch_section(image: np.ndarray, reading: Reading, model: Predictor, folder: str) -> None:
     """Switch any of C1's and C3's maps off and read the drawing again at once."""
-    box = _expander("Switch maps off", state.SWITCH)
+    box = lazy_expander("Switch maps off", state.SWITCH)
     with box:
         if not box.open:
             return

@@ -81,7 +81,7 @@ def test_inside_page_experiments(app):
     open_expander(page, reruns, "Switch maps off")
     reading = page.locator('[data-testid="stMetric"]', has_text="It reads now")
     reading.wait_for(timeout=10_000)
-    assert "7" in reading.inner_text()
+    assert "as with 7" in reading.inner_text()
     pills = page.locator('[data-testid="stButtonGroup"]').filter(
         has_text="C1 maps to switch off")
     for m in range(1, 7):

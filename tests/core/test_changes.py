@@ -59,8 +59,8 @@ def test_the_last_prefix_is_the_pages_reading(predictor):
 def test_only_the_first_strokes_are_read_and_nothing_to_read_says_why(predictor):
     dots = [np.array([[20.0 + 10 * k, 20.0]]) for k in range(25)]
     p = P.read_prefixes(dots, [6] * 25, predictor, (CANVAS, CANVAS))
-    assert len(p.probs) == P.MAX_STROKES and p.strokes == 25
-    assert p.readings[0] is None and p.reasons[0] and np.isnan(p.probs[0]).all()
+    assert len(p.probs) == P.MAX_PREFIXES and p.strokes == 25
+    assert p.readings[0] is None and np.isnan(p.probs[0]).all()
 
 
 @settings(max_examples=40, deadline=None)
@@ -70,7 +70,7 @@ def test_only_the_first_strokes_are_read_and_nothing_to_read_says_why(predictor)
 def test_any_strokes_on_the_canvas_give_one_row_per_prefix(predictor, strokes, widths):
     points = [np.array(s, np.float64) for s in strokes]
     p = P.read_prefixes(points, widths, predictor, (CANVAS, CANVAS))
-    assert p.probs.shape == (len(points), 10) and len(p.reasons) == len(points)
+    assert p.probs.shape == (len(points), 10) and len(p.readings) == len(points)
     ok = ~np.isnan(p.probs).any(1)
     assert np.allclose(p.probs[ok].sum(1), 1, atol=1e-5)
 

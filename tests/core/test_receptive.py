@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from lenet5.core import forward as F
 from lenet5.core import receptive as R
+from lenet5.core import weights as W
 from lenet5.core.artifacts import CLASSIC, WEIGHTS_FILE, model_file, serving_path
 from lenet5.core.predictor import Predictor
 
@@ -43,7 +44,7 @@ def test_layers_without_a_field_are_refused():
 
 @pytest.fixture(scope="module", params=["", CLASSIC], ids=["modern", "classic"])
 def net(request):
-    w = F.load(model_file(WEIGHTS_FILE, request.param),
+    w = W.load(model_file(WEIGHTS_FILE, request.param),
                Predictor(serving_path(request.param)).sha256)
     return table(request.param), w
 

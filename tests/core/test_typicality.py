@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
 
-from lenet5.core import typicality as ood
+from lenet5.core import typicality as typ
 from lenet5.core.analysis import analyse
 from lenet5.core.artifacts import TYPICALITY_FILE, load_mnist_sample, model_file
 from lenet5.core.predictor import Predictor
@@ -51,23 +51,23 @@ def test_threshold_flags_the_chosen_share_of_held_out_data():
 def test_saved_bank_is_used_only_with_its_model(tmp_path):
     x = blobs(seed=4)
     t = lookups.fit_typicality(x, x, "abc")
-    ood.save(t, tmp_path / "ood.npz")
-    back = ood.load(tmp_path / "ood.npz", "abc")
+    typ.save(t, tmp_path / "typ.npz")
+    back = typ.load(tmp_path / "typ.npz", "abc")
     assert np.array_equal(back.codes, t.codes) and back.threshold == pytest.approx(t.threshold)
     assert back.k == t.k
-    assert ood.load(tmp_path / "ood.npz", "another model") is None
-    assert ood.load(tmp_path / "missing.npz", "abc") is None
+    assert typ.load(tmp_path / "typ.npz", "another model") is None
+    assert typ.load(tmp_path / "missing.npz", "abc") is None
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
-    assert ood.load(tmp_path / "bad.npz", "abc") is None
+    assert typ.load(tmp_path / "bad.npz", "abc") is None
     np.savez(tmp_path / "old.npz", means=np.zeros((10, 2)), model_sha256=np.array("abc"),
-             layer=np.array(ood.LAYER), threshold=np.float32(1))  # the earlier Gaussian file
-    assert ood.load(tmp_path / "old.npz", "abc") is None
+             layer=np.array(typ.LAYER), threshold=np.float32(1))  # the earlier Gaussian file
+    assert typ.load(tmp_path / "old.npz", "abc") is None
 
 
 @pytest.fixture(scope="module")
 def committed():
     predictor = Predictor()
-    return predictor, ood.load(model_file(TYPICALITY_FILE), predictor.sha256)
+    return predictor, typ.load(model_file(TYPICALITY_FILE), predictor.sha256)
 
 
 def test_committed_statistics_belong_to_the_committed_model(committed):

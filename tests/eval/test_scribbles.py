@@ -51,10 +51,10 @@ def test_confident_rate_counts_as_the_page_answers():
 
 
 def test_the_typicality_check_takes_shapes_out_of_the_confident_ones():
-    from lenet5.core import typicality as ood
+    from lenet5.core import typicality as typ
 
     predictor = Predictor()
-    typicality = ood.load(model_file(TYPICALITY_FILE), predictor.sha256)
+    typicality = typ.load(model_file(TYPICALITY_FILE), predictor.sha256)
     plain = scribbles.confident_rate(predictor, n=60, seed=2)
     checked = scribbles.confident_rate(predictor, n=60, seed=2, typicality=typicality)
     expected = page_outcomes(predictor, 60, 2, typicality)

@@ -187,4 +187,4 @@ def test_committed_classic_model_records_its_variant():
 
     metrics = json.loads((CLASSIC_DIR / "metrics.json").read_text())
     assert metrics["model_config"]["variant"] == "classic" and metrics["param_count"] == 60_850
-    assert not (CLASSIC_DIR / "ood.npz").exists()
+    assert not (CLASSIC_DIR / "typicality.npz").exists()

@@ -48,11 +48,11 @@ def test_writes_all_artifacts(run):
 
 def test_typicality_and_neighbours_belong_to_the_trained_model(run, mnist_path):
     from lenet5.core import neighbours
-    from lenet5.core import typicality as ood
+    from lenet5.core import typicality as typ
     from lenet5.train.data import read_npz
 
     sha = Predictor(run / "lenet5.tflite").sha256
-    assert ood.load(run / "typicality.npz", sha) is not None
+    assert typ.load(run / "typicality.npz", sha) is not None
     nb = neighbours.load(run / "neighbours.npz", sha)
     assert nb is not None and len(nb.labels) == 3000  # --limit: all of the training digits
     raw = read_npz(mnist_path)  # each stored digit is the training digit its index names
@@ -62,11 +62,11 @@ def test_typicality_and_neighbours_belong_to_the_trained_model(run, mnist_path):
 
 @pytest.mark.parametrize("which", ["run", "classic_run"])
 def test_exported_weights_compute_what_the_serving_model_does(which, request):
-    from lenet5.core import forward
+    from lenet5.core import forward, weights
 
     folder = request.getfixturevalue(which)
     predictor = Predictor(folder / "lenet5.tflite")
-    w = forward.load(folder / "weights.npz", predictor.sha256)
+    w = weights.load(folder / "weights.npz", predictor.sha256)
     assert w is not None and w.variant == ("classic" if which == "classic_run" else "modern")
     image = np.random.default_rng(0).uniform(0, 1, (28, 28)).astype(np.float32)
     np.testing.assert_allclose(forward.forward(w, image)["output"],
