@@ -147,9 +147,12 @@ def _paths(state: dict, fn) -> dict:
     return _with(state, raw=raw)
 
 
-def _path(points, width=14) -> dict:
+def path_object(points, width: float = 14) -> dict:
+    """A free-drawn stroke as the canvas reports it in ``json_data``: a fabric.js path through
+    ``points`` (canvas px) of brush ``width``, its numbers plain floats as JSON gives them."""
+    pts = [[float(v) for v in p] for p in points]
     return {"type": "Path", "strokeWidth": width,
-            "path": [["M", *points[0]]] + [["L", *p] for p in points[1:]]}
+            "path": [["M", *pts[0]]] + [["L", *p] for p in pts[1:]]}
 
 
 def canvas_changes() -> list[tuple[str, str, Change]]:
@@ -178,9 +181,9 @@ def canvas_changes() -> list[tuple[str, str, Change]]:
         ("one digit spanning 0-20,000 px", "number", lambda s: _paths(s, lambda o: {
             **o, "path": o["path"] + [["L", 20000, 20000]]})),
         ("two strokes of 8,000 points", "number", lambda s: _with(s, raw={
-            "objects": [_path(long), _path([[x, y + 30] for x, y in long])]})),
+            "objects": [path_object(long), path_object([[x, y + 30] for x, y in long])]})),
         ("1,000 strokes", "number", lambda s: _with(s, raw={
-            "objects": [_path([[i % 700, 50], [i % 700, 150]]) for i in range(1000)]})),
+            "objects": [path_object([[i % 700, 50], [i % 700, 150]]) for i in range(1000)]})),
         ("a rectangle instead of a path", "number", lambda s: _with(s, raw={
             "objects": [{"type": "rect", "left": 0, "top": 0, "width": 1e9, "height": 1e9}]})),
         ("canvas image of the wrong size", "number", lambda s: _with(

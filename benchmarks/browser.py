@@ -130,11 +130,16 @@ class Reruns:
         raise TimeoutError("no finished rerun after the stroke")
 
 
+def click(page, reruns: Reruns, locator) -> None:
+    """Click ``locator`` and wait for the rerun the click triggers."""
+    t = time.perf_counter()
+    locator.click()
+    reruns.wait(page, t)
+
+
 def reset(page, reruns: Reruns) -> None:
     """Click the canvas toolbar's reset and wait for the rerun it triggers."""
-    t = time.perf_counter()
-    page.locator(RESET).click()
-    reruns.wait(page, t)
+    click(page, reruns, page.locator(RESET))
 
 
 def open_app(page, url: str, path: str = "") -> dict:

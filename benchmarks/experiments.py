@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from support.pages import back_on_draw, run  # noqa: E402
 
+from benchmarks.bad_inputs import path_object  # noqa: E402
 from lenet5.core.analysis import analyse  # noqa: E402
 from lenet5.core.predictor import Predictor  # noqa: E402
 from lenet5.core.strokes import BRUSH, CANVAS, render  # noqa: E402
@@ -52,9 +53,9 @@ def timed(module, name: str) -> None:
 
 
 def drawn() -> tuple:
+    """A 7 drawn in two strokes, stem first, as the Draw page read it, and its canvas state."""
     strokes = [np.array(s) for s in SEVEN]
-    objects = [{"type": "path", "strokeWidth": BRUSH,
-                "path": [["M", *s[0]]] + [["L", *p] for p in s[1:]]} for s in SEVEN]
+    objects = [path_object(s, BRUSH) for s in SEVEN]
     return analyse(render(strokes, CANVAS, BRUSH), Predictor()), {"objects": objects}
 
 

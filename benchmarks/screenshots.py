@@ -15,7 +15,6 @@ The strokes are shipped pen-drawn digits (tests/support/data); whatever the mode
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
@@ -80,9 +79,7 @@ def number_phone(browser, url: str, out: Path, digits: list[dict]) -> None:
 
 
 def open_section(page, reruns: B.Reruns, title: str) -> None:
-    t = time.perf_counter()
-    page.get_by_text(title, exact=True).click()
-    reruns.wait(page, t)
+    B.click(page, reruns, page.get_by_text(title, exact=True))
     page.wait_for_timeout(1000)  # its charts' first frame
 
 
@@ -94,13 +91,10 @@ def poke_desktop(browser, url: str, out: Path) -> None:
     settle(page, reruns, B.draw(page, B.seven(box)))
     open_section(page, reruns, "Move it, turn it, thicken it")
     page.locator(EXPANDER, has_text="Move it").screenshot(path=str(out / "poke-sweeps.png"))
-    t = time.perf_counter()
-    page.get_by_role("link", name="Inside the network").click()
-    reruns.wait(page, t)
+    B.click(page, reruns, page.get_by_role("link", name="Inside the network"))
     open_section(page, reruns, "What one unit sees")
-    t = time.perf_counter()
-    page.get_by_role("radio", name="C3").or_(page.get_by_role("button", name="C3")).first.click()
-    reruns.wait(page, t)
+    B.click(page, reruns, page.get_by_role("radio", name="C3").or_(
+        page.get_by_role("button", name="C3")).first)
     page.wait_for_timeout(800)
     page.locator(EXPANDER, has_text="What one unit sees").screenshot(
         path=str(out / "poke-unit.png"))

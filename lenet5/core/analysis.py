@@ -68,3 +68,21 @@ def analyse(image: np.ndarray, predictor: Predictor, dark_background: bool | Non
     attribution = occlusion(pre.image, predictor.probabilities, target=reading.digit)
     atypical = typicality is not None and bool(typicality.atypical(reading.maps[LAYER][None])[0])
     return Analysis(pre, reading, attribution, atypical)
+
+
+def read_all(images: list[np.ndarray], predictor: Predictor
+             ) -> tuple[list[Preprocessed], np.ndarray]:
+    """Light-ink-on-black images, each preprocessed and the readable ones read in one batch:
+    their preprocessing, and ``(N, 10) float32`` probabilities with rows of NaN where there was
+    nothing to read."""
+    pre = [preprocess(image, dark_background=True) for image in images]
+    probs = np.full((len(pre), 10), np.nan, np.float32)
+    ok = [k for k, p in enumerate(pre) if p.ok]
+    if ok:
+        probs[ok] = predictor.probabilities(np.stack([pre[k].image for k in ok]))
+    return pre, probs
+
+
+def readings(probs: np.ndarray) -> list[int | None]:
+    """The digit each row of ``(N, 10)`` probabilities reads; None for a row of NaN."""
+    return [None if np.isnan(row).any() else int(row.argmax()) for row in probs]

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lenet5.core.analysis import read_all
 from lenet5.core.predictor import Predictor
-from lenet5.core.preprocess import Preprocessed, preprocess
+from lenet5.core.preprocess import Preprocessed
 from lenet5.core.strokes import render
 
 WIDE = (720, 240)  # (width, height) of the Number page's canvas, px
@@ -194,13 +195,11 @@ class Digit:
 def read_number(strokes: Sequence[np.ndarray], widths: Sequence[float],
                 predictor: Predictor) -> list[Digit]:
     """Group strokes into digits and read them all in one batch, left to right."""
-    parts = []
-    for idx in group(strokes, widths):
-        image, box = render_digit([strokes[i] for i in idx], max(widths[i] for i in idx))
-        parts.append((box, preprocess(image, dark_background=True)))
-    readable = [pre.image for _, pre in parts if pre.ok]
-    probs = iter(predictor.probabilities(np.stack(readable)) if readable else [])
-    return [Digit(box, pre, next(probs) if pre.ok else None) for box, pre in parts]
+    drawn = [render_digit([strokes[i] for i in idx], max(widths[i] for i in idx))
+             for idx in group(strokes, widths)]
+    pre, probs = read_all([image for image, _ in drawn], predictor)
+    return [Digit(box, p, probs[k] if p.ok else None)
+            for k, ((_, box), p) in enumerate(zip(drawn, pre, strict=True))]
 
 
 def text(digits: Sequence[Digit]) -> str:

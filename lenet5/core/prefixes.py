@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lenet5.core.analysis import read_all, readings
 from lenet5.core.predictor import Predictor
-from lenet5.core.preprocess import preprocess
 from lenet5.core.strokes import drawn
 
 MAX_PREFIXES = 20  # prefixes read at most: more strokes are rare for one digit
@@ -33,7 +33,7 @@ class Prefixes:
     @property
     def readings(self) -> list[int | None]:
         """The digit read after each prefix, None where there was nothing to read."""
-        return [None if np.isnan(p).any() else int(p.argmax()) for p in self.probs]
+        return readings(self.probs)
 
 
 def read_prefixes(strokes: Sequence[np.ndarray], widths: Sequence[float], predictor: Predictor,
@@ -41,12 +41,7 @@ def read_prefixes(strokes: Sequence[np.ndarray], widths: Sequence[float], predic
     """Read the drawing after each of its first ``limit`` strokes (canvas-pixel ``(n, 2)``
     points with their widths, in drawing order, on a canvas of ``size`` = (width, height))."""
     k = min(len(strokes), limit)
-    pre = [preprocess(image, dark_background=True)
-           for image in drawn(strokes[:k], (size[1], size[0]), widths[:k])]
+    pre, probs = read_all(drawn(strokes[:k], (size[1], size[0]), widths[:k]), predictor)
     images = np.stack([p.image if p.ok else np.zeros((28, 28), np.float32) for p in pre]
                       ) if pre else np.zeros((0, 28, 28), np.float32)
-    probs = np.full((len(pre), 10), np.nan, np.float32)
-    ok = np.array([p.ok for p in pre], bool)
-    if ok.any():
-        probs[ok] = predictor.probabilities(images[ok])
     return Prefixes(images, probs, len(strokes))

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from lenet5.core.analysis import read_all, readings
 from lenet5.core.predictor import Predictor
-from lenet5.core.preprocess import BOX, bounding_box, preprocess
+from lenet5.core.preprocess import BOX, bounding_box
 
 WORK = 48  # px: the ink's longer side while it is transformed: finer than the network's 20 px
 # box, and small, since every step is preprocessed
@@ -64,7 +65,7 @@ class Sweep:
     def flips(self, digit: int) -> list[float]:
         """The values where the reading stops being ``digit``, nearest the unchanged drawing
         first, one on each side of it at most."""
-        read = [None if np.isnan(p).any() else int(p.argmax()) for p in self.probs]
+        read = readings(self.probs)
         same = int(np.argmin(np.abs(self.values - identity(self.name))))
         if read[same] != digit:  # a near tie read otherwise here: no flip to mark
             return []
@@ -122,17 +123,6 @@ def transform(base: np.ndarray, name: str, value: float) -> np.ndarray:
     return cv2.warpAffine(base, m, (FRAME, FRAME), flags=cv2.INTER_LINEAR)
 
 
-def _read(images: list[np.ndarray], predictor: Predictor) -> np.ndarray:
-    """``(n, 10) float32`` probabilities of frames, one batch; rows of NaN where nothing was
-    read."""
-    pre = [preprocess(image, dark_background=True) for image in images]
-    ok = np.array([p.ok for p in pre])
-    probs = np.full((len(images), 10), np.nan, np.float32)
-    if ok.any():
-        probs[ok] = predictor.probabilities(np.stack([p.image for p in pre if p.ok]))
-    return probs
-
-
 def sweeps(ink: np.ndarray, predictor: Predictor,
            names: tuple[str, ...] = tuple(KINDS)) -> dict[str, Sweep]:
     """The sweeps ``names`` of the drawing whose ``(H, W) uint8`` ink is ``ink``, every step
@@ -141,7 +131,7 @@ def sweeps(ink: np.ndarray, predictor: Predictor,
     if base is None:
         return {}
     images = [transform(base, name, v) for name in names for v in KINDS[name].values]
-    probs, out, k = _read(images, predictor), {}, 0
+    (_, probs), out, k = read_all(images, predictor), {}, 0
     for name in names:
         n = len(KINDS[name].values)
         out[name] = Sweep(name, KINDS[name].values, probs[k:k + n])

@@ -53,24 +53,23 @@ def time_ms(fn, repeats: int) -> list[float]:
     return times
 
 
+def p50(fn, repeats: int) -> float:
+    """Median ms of ``repeats`` calls of ``fn``."""
+    return round(statistics.median(time_ms(fn, repeats)), 4)
+
+
 def extras_ms(predictor: Predictor, maps: dict, repeats: int) -> dict:
     """Median ms of the typicality check and the nearest-digit search for one drawing."""
     out = {}
     t = typicality.load(model_file(TYPICALITY_FILE), predictor.sha256)
     if t is not None:
         f = maps[typicality.LAYER][None]
-        out["typicality_p50_ms"] = round(statistics.median(time_ms(lambda: t.atypical(f),
-                                                                   repeats)), 4)
+        out["typicality_p50_ms"] = p50(lambda: t.atypical(f), repeats)
     nb = neighbours.load(model_file(NEIGHBOURS_FILE), predictor.sha256)
     if nb is not None:
         f6 = maps[neighbours.LAYER]
-        out["neighbours_p50_ms"] = round(statistics.median(time_ms(lambda: nb.nearest(f6),
-                                                                   repeats)), 4)
+        out["neighbours_p50_ms"] = p50(lambda: nb.nearest(f6), repeats)
     return out
-
-
-def p50(fn, repeats: int) -> float:
-    return round(statistics.median(time_ms(fn, repeats)), 4)
 
 
 def experiments_ms(predictor: Predictor, repeats: int) -> dict:
@@ -124,14 +123,14 @@ def main(argv: list[str] | None = None) -> None:
     for _ in range(rounds):
         seed += time_ms(lambda: model.predict(one, verbose=0), a.keras_repeats // rounds)
         ours += time_ms(serve, a.repeats // rounds)
-    pre = time_ms(lambda: preprocess(canvases[3], dark_background=True), a.repeats)
+    pre = p50(lambda: preprocess(canvases[3], dark_background=True), a.repeats)
     extras = extras_ms(predictor, serve().maps, a.repeats)
     extras |= experiments_ms(predictor, a.repeats)
     p50_ours, p50_seed = statistics.median(ours), statistics.median(seed)
     print(json.dumps({
         "serve_p50_ms": round(p50_ours, 4),
         "serve_p90_ms": round(float(np.percentile(ours, 90)), 4),
-        "preprocess_p50_ms": round(statistics.median(pre), 4),
+        "preprocess_p50_ms": pre,
         "keras_predict_p50_ms": round(p50_seed, 2),
         "speedup": round(p50_seed / p50_ours, 1),
         "litert_load_s": round(load_s, 3),

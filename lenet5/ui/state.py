@@ -70,11 +70,17 @@ def arrive(page: str) -> bool:
     return returning
 
 
-def drawing_to_restore(returning: bool) -> dict | None:
-    """The canvas drawing the Draw page restores: set when the session comes back to it."""
+def _to_restore(kept: str, restore: str, returning: bool) -> dict | None:
+    """What a page's canvas restores (``restore``): the drawing kept under ``kept``, taken
+    when the session comes back to the page, and kept until it leaves again."""
     if returning:
-        st.session_state[_RESTORE] = st.session_state.get(_DRAWING)
-    return st.session_state.get(_RESTORE)
+        st.session_state[restore] = st.session_state.get(kept)
+    return st.session_state.get(restore)
+
+
+def drawing_to_restore(returning: bool) -> dict | None:
+    """The canvas drawing the Draw page restores."""
+    return _to_restore(_DRAWING, _RESTORE, returning)
 
 
 def drawing() -> dict | None:
@@ -116,10 +122,8 @@ def set_photo(how: str | None) -> None:
 
 
 def number_to_restore(returning: bool) -> dict | None:
-    """The strokes the Number page's canvas restores: set when the session comes back."""
-    if returning:
-        st.session_state[_NUMBER_RESTORE] = st.session_state.get(_NUMBER)
-    return st.session_state.get(_NUMBER_RESTORE)
+    """The strokes the Number page's canvas restores."""
+    return _to_restore(_NUMBER, _NUMBER_RESTORE, returning)
 
 
 def number() -> dict | None:

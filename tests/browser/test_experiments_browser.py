@@ -6,8 +6,6 @@ test-artifacts/."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from support import ARTIFACTS, app_in_chromium
 
@@ -35,9 +33,7 @@ def draw_seven(page, url: str) -> B.Reruns:
 
 
 def open_expander(page, reruns: B.Reruns, title: str) -> None:
-    t = time.perf_counter()
-    page.get_by_text(title, exact=True).click()
-    reruns.wait(page, t)
+    B.click(page, reruns, page.get_by_text(title, exact=True))
 
 
 def shoot(page, title: str, name: str) -> None:
@@ -69,14 +65,11 @@ def test_inside_page_experiments(app):
     url, _, context = app
     page = context.new_page()
     reruns = draw_seven(page, url)
-    t = time.perf_counter()
-    page.get_by_role("link", name="Inside the network").click()
-    reruns.wait(page, t)
+    B.click(page, reruns, page.get_by_role("link", name="Inside the network"))
     open_expander(page, reruns, "What one unit sees")
     page.get_by_text("the 5×5 input pixels C1 unit (").wait_for(timeout=10_000)
-    t = time.perf_counter()
-    page.get_by_role("radio", name="C3").or_(page.get_by_role("button", name="C3")).first.click()
-    reruns.wait(page, t)
+    B.click(page, reruns, page.get_by_role("radio", name="C3").or_(
+        page.get_by_role("button", name="C3")).first)
     page.get_by_text("the 14×14 input pixels C3 unit (").wait_for(timeout=10_000)
     open_expander(page, reruns, "Switch maps off")
     reading = page.locator('[data-testid="stMetric"]', has_text="It reads now")
@@ -85,9 +78,7 @@ def test_inside_page_experiments(app):
     pills = page.locator('[data-testid="stButtonGroup"]').filter(
         has_text="C1 maps to switch off")
     for m in range(1, 7):
-        t = time.perf_counter()
-        pills.get_by_role("button", name=str(m), exact=True).click()
-        reruns.wait(page, t)
+        B.click(page, reruns, pills.get_by_role("button", name=str(m), exact=True))
     assert "not 7" in reading.inner_text()
     assert page.locator(B.EXCEPTION).count() == 0
     shoot(page, "What one unit sees", "experiments-unit.png")
@@ -113,9 +104,7 @@ def test_experiments_fit_a_phone(app):
     page.get_by_text("1: 1 (", exact=False).first.wait_for(timeout=10_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.locator('[data-testid="stExpandSidebarButton"]').click()  # a phone: the pages' menu
-    t = time.perf_counter()
-    page.get_by_role("link", name="Inside the network").click()
-    reruns.wait(page, t)
+    B.click(page, reruns, page.get_by_role("link", name="Inside the network"))
     open_expander(page, reruns, "What one unit sees")
     open_expander(page, reruns, "Switch maps off")
     page.locator('[data-testid="stMetric"]', has_text="It reads now").wait_for(timeout=10_000)

@@ -7,22 +7,14 @@ import numpy as np
 import pytest
 from support.pages import back_on_draw, no_error, run
 
-from lenet5.core.analysis import analyse
-from lenet5.core.predictor import Predictor
-from lenet5.core.strokes import BRUSH, CANVAS, render
+from benchmarks.experiments import drawn
 from lenet5.ui import state
-
-SEVEN = [[[210.0, 60], [130, 230]], [[70.0, 60], [210, 60]]]  # the stem (a 1), then the bar
 
 
 @pytest.fixture(scope="module")
 def seven():
-    """A 7 drawn in two strokes, as the Draw page read it, and its canvas state."""
-    strokes = [np.array(s) for s in SEVEN]
-    analysis = analyse(render(strokes, CANVAS, BRUSH), Predictor())
-    objects = [{"type": "path", "strokeWidth": BRUSH,
-                "path": [["M", *s[0]]] + [["L", *p] for p in s[1:]]} for s in SEVEN]
-    return analysis, {"objects": objects}
+    """A 7 drawn in two strokes, stem first, as the Draw page read it, and its canvas state."""
+    return drawn()
 
 
 def charts(at) -> list[str]:

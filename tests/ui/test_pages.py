@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from support.pages import back_on_draw, no_error, run
 
+from benchmarks.bad_inputs import path_object
 from benchmarks.browser import pen_samples
 from lenet5.core.analysis import analyse
 from lenet5.core.numbers import WIDE
@@ -65,9 +66,7 @@ def number_json(labels: str) -> dict:
     objects, left = [], 40.0
     for ch in labels:
         for stroke in fit_strokes(samples[int(ch)]["strokes"], 140, left, 50):
-            objects.append({"type": "path", "strokeWidth": 14,
-                            "path": [["M", *stroke[0].tolist()]]
-                                     + [["L", *p] for p in stroke[1:].tolist()]})
+            objects.append(path_object(stroke, 14))
         left += 150
     assert left < WIDE[0]
     return {"objects": objects}
