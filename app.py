@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lenet5.ui import about, draw, inside, number, state, training
+from lenet5.ui import about_page, draw_page, inside_page, number_page, state, training_page
 from lenet5.ui.guard import guarded
 from lenet5.ui.resources import preload, warm_up
 
@@ -12,14 +12,15 @@ def main() -> None:
                        layout="wide")
     warm_up()
     pages = [
-        st.Page(guarded(draw.page), title="Draw", icon=":material/draw:", url_path="draw",
+        st.Page(guarded(draw_page.page), title="Draw", icon=":material/draw:", url_path="draw",
                 default=True),
-        st.Page(guarded(number.page), title="Number", icon=":material/pin:", url_path="number"),
-        st.Page(guarded(inside.page), title="Inside the network", icon=":material/layers:",
+        st.Page(guarded(number_page.page), title="Number", icon=":material/pin:",
+                url_path="number"),
+        st.Page(guarded(inside_page.page), title="Inside the network", icon=":material/layers:",
                 url_path="inside"),
-        st.Page(guarded(training.page), title="Training", icon=":material/monitoring:",
+        st.Page(guarded(training_page.page), title="Training", icon=":material/monitoring:",
                 url_path="training"),
-        st.Page(guarded(about.page), title="About", icon=":material/info:", url_path="about"),
+        st.Page(guarded(about_page.page), title="About", icon=":material/info:", url_path="about"),
     ]
     st.navigation(pages, position="top").run()
     state.record()

@@ -29,7 +29,9 @@ from benchmarks.bad_inputs import path_object  # noqa: E402
 from lenet5.core.analysis import analyse  # noqa: E402
 from lenet5.core.predictor import Predictor  # noqa: E402
 from lenet5.core.strokes import BRUSH, CANVAS, render  # noqa: E402
-from lenet5.ui import changes, state, units  # noqa: E402
+from lenet5.ui import draw_experiments as changes  # noqa: E402
+from lenet5.ui import inside_experiments as units
+from lenet5.ui import state
 
 SEVEN = [[[210.0, 60], [130, 230]], [[70.0, 60], [210, 60]]]
 SECTIONS = {"stroke_by_stroke": (changes, "prefixes_section", "draw", state.PREFIXES),

@@ -65,7 +65,7 @@ def draw_phone(browser, url: str, out: Path, sample: dict) -> None:
 
 
 def number_phone(browser, url: str, out: Path, digits: list[dict]) -> None:
-    from lenet5.eval.numbers import layout
+    from lenet5.eval.whole_numbers import layout
 
     context = browser.new_context(**B.PHONE)
     page = context.new_page()

@@ -25,7 +25,7 @@ import numpy as np
 
 from lenet5.core.artifacts import SERVING_FILE
 from lenet5.core.predictor import Predictor
-from lenet5.eval import numbers as number
+from lenet5.eval import whole_numbers as number
 from lenet5.train import export, pen, recipe
 from lenet5.train import fit as train
 from lenet5.train.augment import AugmentConfig

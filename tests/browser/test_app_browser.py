@@ -286,7 +286,7 @@ def test_nearest_mnist_digits_are_shown_for_a_drawing(page):
 
 def write_number(pg, reruns, box, records, seed=0) -> str | None:
     """Write pen-drawn digits left to right on the Number page's wide canvas."""
-    from benchmarks.numbers import write
+    from benchmarks.number_page import write
 
     return write(pg, reruns, box, records, np.random.default_rng(seed))
 
@@ -398,7 +398,7 @@ def test_a_number_written_with_a_finger_on_a_phone(app):
     assert pg.evaluate("document.documentElement.scrollWidth") <= 390
     pg.locator(B.CANVAS).scroll_into_view_if_needed()
     box = pg.locator(B.CANVAS).bounding_box()
-    from lenet5.eval.numbers import layout
+    from lenet5.eval.whole_numbers import layout
 
     one_each = {s["label"]: s for s in SAMPLES[::2]}
     strokes = layout([one_each[4], one_each[2]], np.random.default_rng(0),

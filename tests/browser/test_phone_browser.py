@@ -133,7 +133,7 @@ def test_the_page_does_not_scroll_while_a_finger_draws(phone):
 
 
 def test_number_page_reading_is_under_the_canvas_and_reset_works_with_a_tap(phone):
-    from lenet5.eval.numbers import layout
+    from lenet5.eval.whole_numbers import layout
 
     url, pg, reruns = phone
     B.open_app(pg, url, "number")

@@ -15,8 +15,8 @@ import pytest
 from support import require
 
 from benchmarks import bad_inputs
-from lenet5.core import numbers as N
 from lenet5.core import photo as up
+from lenet5.core import segment as N
 from lenet5.core import validate as V
 from lenet5.core.preprocess import PreprocessError, preprocess
 

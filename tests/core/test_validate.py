@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from benchmarks.bad_inputs import bomb_png, encode
-from lenet5.core import numbers as N
+from lenet5.core import segment as N
 from lenet5.core import validate as V
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,7 +114,7 @@ def test_touching_agrees_with_a_brute_force_distance():
 
 GROUP_LONG_STROKES = """
 import resource, numpy as np
-from lenet5.core import numbers as N
+from lenet5.core import segment as N
 x = np.linspace(0, 700, 8000)
 a = np.stack([x, 100 + 20 * np.sin(x / 9)], 1)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -23,7 +23,7 @@ def _page(name: str) -> None:
 
     from lenet5.ui.guard import guarded
 
-    guarded(importlib.import_module(f"lenet5.ui.{name}").page)()
+    guarded(importlib.import_module(f"lenet5.ui.{name}_page").page)()
 
 
 def no_error(at: AppTest) -> None:

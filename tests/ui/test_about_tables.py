@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 
 def about_page():
-    from lenet5.ui import about
+    from lenet5.ui import about_page as about
 
     about.page()
 

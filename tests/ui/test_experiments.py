@@ -25,8 +25,8 @@ def test_closed_experiments_compute_nothing(seven, monkeypatch):
     def fail(*_args, **_kwargs):
         raise AssertionError("computed while closed")
 
-    monkeypatch.setattr("lenet5.ui.changes.read_prefixes", fail)
-    monkeypatch.setattr("lenet5.ui.changes.sweeps", fail)
+    monkeypatch.setattr("lenet5.ui.draw_experiments.read_prefixes", fail)
+    monkeypatch.setattr("lenet5.ui.draw_experiments.sweeps", fail)
     at = run("draw", **back_on_draw(seven))
     no_error(at)
     labels = [e.label for e in at.expander]

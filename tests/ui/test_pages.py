@@ -13,8 +13,8 @@ from support.pages import back_on_draw, no_error, run
 from benchmarks.bad_inputs import path_object
 from benchmarks.browser import pen_samples
 from lenet5.core.analysis import analyse
-from lenet5.core.numbers import WIDE
 from lenet5.core.predictor import Predictor
+from lenet5.core.segment import WIDE
 from lenet5.core.strokes import BRUSH, CANVAS, fit_strokes, render_random
 from lenet5.ui import state
 
@@ -54,7 +54,7 @@ def test_draw_page_shows_the_reading_of_a_drawing(drawn):
 
 
 def test_draw_page_on_a_phone_keeps_the_reading(drawn, monkeypatch):
-    monkeypatch.setattr("lenet5.ui.draw.on_a_phone", lambda: True)
+    monkeypatch.setattr("lenet5.ui.draw_page.on_a_phone", lambda: True)
     at = run("draw", **back_on_draw(drawn))
     no_error(at)
     assert {m.label: m.value for m in at.metric} == {"Prediction": "3"}
@@ -154,7 +154,7 @@ def test_a_failing_page_shows_a_message_not_a_traceback(monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("lenet5.ui.about.load_json", broken)
+    monkeypatch.setattr("lenet5.ui.about_page.load_json", broken)
     at = run("about")
     assert not at.exception
     assert [e.value for e in at.error] == ["Something went wrong reading that; try again."]

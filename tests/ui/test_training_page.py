@@ -11,7 +11,7 @@ from lenet5.core.artifacts import models_dir
 
 
 def training_page():
-    from lenet5.ui import training
+    from lenet5.ui import training_page as training
 
     training.page()
 

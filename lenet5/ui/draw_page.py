@@ -12,7 +12,7 @@ from lenet5.core.photo import EXTENSIONS
 from lenet5.core.strokes import BRUSH, CANVAS
 from lenet5.core.validate import CanvasSpec
 from lenet5.ui import state
-from lenet5.ui.changes import prefixes_section, sweeps_section
+from lenet5.ui.draw_experiments import prefixes_section, sweeps_section
 from lenet5.ui.guard import Canvas, canvas
 from lenet5.ui.layout import on_a_phone
 from lenet5.ui.plots import probability_png, square, strip

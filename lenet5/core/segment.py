@@ -6,7 +6,7 @@ digit; then groups whose horizontal extents overlap by at least ``MIN_OVERLAP`` 
 narrower one merge, and a short fragment (the down-stroke of a 4 written beside its L) joins
 its nearest neighbour. Digits are read left to right; each is drawn alone, as the canvas drew
 it, and goes through the same MNIST-style preprocessing and network as a single digit.
-How well: ``python -m lenet5.number`` (:mod:`lenet5.eval.numbers`).
+How well: ``python -m lenet5.number`` (:mod:`lenet5.eval.whole_numbers`).
 """
 
 from __future__ import annotations

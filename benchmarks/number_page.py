@@ -1,8 +1,8 @@
 """Whole numbers written in the browser: the Number page reads numbers of real pen-drawn digits.
 
-    python -m benchmarks.numbers --pendigits PATH/TO/pendigits.jsonl.gz [--numbers 100]
+    python -m benchmarks.number_page --pendigits PATH/TO/pendigits.jsonl.gz [--numbers 100]
 
-Numbers of 2-6 digits by one writer (``lenet5.eval.numbers.pick_numbers``) are laid out on the
+Numbers of 2-6 digits by one writer (``lenet5.eval.whole_numbers.pick_numbers``) are laid out on the
 Number page's wide canvas as a person writes them and drawn stroke by stroke with the mouse in
 headless Chromium; the page's "Number" metric is compared with the digits' labels. The same digits
 read one at a time (the Draw page's pipeline, as ``python -m lenet5.evaluate``) give the
@@ -22,7 +22,7 @@ from playwright.sync_api import sync_playwright
 
 from benchmarks import browser as B
 from lenet5.core.predictor import Predictor
-from lenet5.eval.numbers import layout, pick_numbers, score
+from lenet5.eval.whole_numbers import layout, pick_numbers, score
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
 
@@ -39,7 +39,7 @@ def write(page, reruns, box, number: list[dict], rng: np.random.Generator) -> st
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.numbers")
+    p = argparse.ArgumentParser(prog="python -m benchmarks.number_page")
     p.add_argument("--pendigits", required=True, help="pen-drawn digits (.jsonl or .jsonl.gz)")
     p.add_argument("--numbers", type=int, default=100)
     p.add_argument("--seed", type=int, default=0)

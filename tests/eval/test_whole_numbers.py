@@ -1,13 +1,13 @@
-"""Whole numbers measured (lenet5.eval.numbers): the score agrees with reading each number
+"""Whole numbers measured (lenet5.eval.whole_numbers): the score agrees with reading each number
 again, on writers the committed net never saw."""
 
 import numpy as np
 import pytest
 from support import unseen_writers
 
-from lenet5.core import numbers as N
+from lenet5.core import segment as N
 from lenet5.core.predictor import Predictor
-from lenet5.eval import numbers as EN
+from lenet5.eval import whole_numbers as EN
 
 
 @pytest.fixture(scope="module")

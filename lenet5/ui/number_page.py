@@ -10,7 +10,8 @@ import numpy as np
 import streamlit as st
 
 from lenet5.core.analysis import UNSURE
-from lenet5.core.numbers import (
+from lenet5.core.preprocess import to_ink
+from lenet5.core.segment import (
     NARROW,
     NARROW_BRUSH,
     WIDE,
@@ -20,7 +21,6 @@ from lenet5.core.numbers import (
     strokes_from_json,
     text,
 )
-from lenet5.core.preprocess import to_ink
 from lenet5.core.validate import CanvasSpec
 from lenet5.ui import state
 from lenet5.ui.guard import Canvas, canvas
@@ -29,7 +29,7 @@ from lenet5.ui.plots import boxed, digit_probabilities, square, strip
 from lenet5.ui.resources import predictor_or_stop
 
 BRUSHES = (4, 30)  # the brush slider's range
-# The narrow canvas: lenet5.core.numbers.NARROW's height, but 340 px wide, not 360: a 390-px phone
+# The narrow canvas: lenet5.core.segment.NARROW's height, but 340 px wide, not 360: a 390-px phone
 # leaves the page 358 px, a 375-px one 343 (Streamlit's 1 rem margins), and the canvas must
 # fit with its toolbar, not scroll sideways inside its box.
 PHONE = (340, NARROW[1])

@@ -8,6 +8,7 @@ import streamlit as st
 from lenet5.core.artifacts import CLASSIC
 from lenet5.core.predictor import Reading
 from lenet5.ui import state
+from lenet5.ui.inside_experiments import switch_section, unit_section
 from lenet5.ui.layout import PLOT_CONFIG
 from lenet5.ui.plots import activation_bars, enlarge, heatmap_grid
 from lenet5.ui.resources import (
@@ -17,7 +18,6 @@ from lenet5.ui.resources import (
     mnist_sample,
     predictor_or_stop,
 )
-from lenet5.ui.units import switch_section, unit_section
 
 MODERN, OLD = "This LeNet-5", "The 1998 LeNet-5"
 CONV_LAYERS = {  # per network: name, columns in the grid, what it is

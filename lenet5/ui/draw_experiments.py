@@ -8,8 +8,8 @@ import numpy as np
 import streamlit as st
 
 from lenet5.core.analysis import Analysis
-from lenet5.core.numbers import strokes_from_json
 from lenet5.core.prefixes import MAX_PREFIXES, read_prefixes
+from lenet5.core.segment import strokes_from_json
 from lenet5.core.strokes import BRUSH, CANVAS
 from lenet5.core.sweeps import KINDS, identity, sweeps
 from lenet5.ui import state

@@ -1,4 +1,4 @@
-"""How well whole numbers are read (:mod:`lenet5.core.numbers`).
+"""How well whole numbers are read (:mod:`lenet5.core.segment`).
 
     python -m lenet5.number --pendigits PATH/TO/pendigits.jsonl.gz [--sequences 2000] [--pen-fold 0]
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lenet5.core.numbers import WIDE, WIDE_BRUSH, read_number, text
 from lenet5.core.predictor import Predictor
+from lenet5.core.segment import WIDE, WIDE_BRUSH, read_number, text
 from lenet5.core.strokes import fit_strokes
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
