@@ -13,10 +13,12 @@ from collections.abc import Callable
 
 import numpy as np
 
+PATCH = 4  # side of the occluding square, px of the 28x28 input
+STRIDE = 2  # its step
 Scorer = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28) float32 -> (N, 10) probabilities
 
 
-def windows(size: int = 28, patch: int = 4, stride: int = 2) -> list[tuple[int, int]]:
+def windows(size: int = 28, patch: int = PATCH, stride: int = STRIDE) -> list[tuple[int, int]]:
     """Top-left corners of the occluding windows, covering every pixel at least once."""
     last = size - patch
     starts = list(range(0, last + 1, stride))
@@ -25,7 +27,7 @@ def windows(size: int = 28, patch: int = 4, stride: int = 2) -> list[tuple[int, 
     return [(r, c) for r in starts for c in starts]
 
 
-def occluded_batch(image: np.ndarray, patch: int = 4, stride: int = 2) -> np.ndarray:
+def occluded_batch(image: np.ndarray, patch: int = PATCH, stride: int = STRIDE) -> np.ndarray:
     """``(N, 28, 28) float32``: ``image`` with one window zeroed per row, in windows() order."""
     corners = windows(image.shape[0], patch, stride)
     batch = np.repeat(image[None].astype(np.float32), len(corners), axis=0)
@@ -35,13 +37,15 @@ def occluded_batch(image: np.ndarray, patch: int = 4, stride: int = 2) -> np.nda
 
 
 def occlusion(image: np.ndarray, score: Scorer, target: int | None = None,
-              patch: int = 4, stride: int = 2) -> np.ndarray:
+              patch: int = PATCH, stride: int = STRIDE, base: np.ndarray | None = None
+              ) -> np.ndarray:
     """Occlusion sensitivity of ``(28, 28) float32 [0, 1]`` input -> ``(28, 28) float32``.
 
     Values are falls in the probability of ``target`` (default: the predicted class), so they
-    lie in [-1, 1]. ``score`` maps a batch of inputs to probabilities.
+    lie in [-1, 1]. ``score`` maps a batch of inputs to probabilities; ``base``, the ``(10,)``
+    probabilities of the unoccluded input when they are known already (not scored again).
     """
-    base = score(image[None])[0]
+    base = score(image[None])[0] if base is None else np.asarray(base)
     target = int(base.argmax()) if target is None else target
     corners = windows(image.shape[0], patch, stride)
     probs = score(occluded_batch(image, patch, stride))[:, target]

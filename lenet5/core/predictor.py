@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -58,15 +58,21 @@ class Reading:
     """What the network made of one digit.
 
     ``probs``: ``(10,) float32 in [0, 1]``, summing to 1. ``maps``: layer name -> that layer's
-    activations for this digit, batch axis dropped (``c1`` is ``(24, 24, 6)``, ``f6`` ``(84,)``).
+    activations for this digit, batch axis dropped (``c1`` is ``(24, 24, 6)``, ``f6`` ``(84,)``);
+    empty when only the probabilities were computed (a digit of a number, a combined reading).
     """
 
     probs: np.ndarray
-    maps: dict[str, np.ndarray]
+    maps: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def digit(self) -> int:
         return int(self.probs.argmax())
+
+    @property
+    def runner_up(self) -> int:
+        """The second likeliest digit."""
+        return int(np.argsort(self.probs)[-2])
 
     @property
     def confidence(self) -> float:

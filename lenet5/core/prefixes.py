@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lenet5.core.analysis import read_all, readings
-from lenet5.core.predictor import Predictor
+from lenet5.core.reader import Reader, read_all, readings
 from lenet5.core.strokes import drawn
 
 MAX_PREFIXES = 20  # prefixes read at most: more strokes are rare for one digit
@@ -36,12 +35,12 @@ class Prefixes:
         return readings(self.probs)
 
 
-def read_prefixes(strokes: Sequence[np.ndarray], widths: Sequence[float], predictor: Predictor,
+def read_prefixes(strokes: Sequence[np.ndarray], widths: Sequence[float], reader: Reader,
                   size: tuple[int, int], limit: int = MAX_PREFIXES) -> Prefixes:
     """Read the drawing after each of its first ``limit`` strokes (canvas-pixel ``(n, 2)``
     points with their widths, in drawing order, on a canvas of ``size`` = (width, height))."""
     k = min(len(strokes), limit)
-    pre, probs = read_all(drawn(strokes[:k], (size[1], size[0]), widths[:k]), predictor)
+    pre, probs = read_all(drawn(strokes[:k], (size[1], size[0]), widths[:k]), reader)
     images = np.stack([p.image if p.ok else np.zeros((28, 28), np.float32) for p in pre]
                       ) if pre else np.zeros((0, 28, 28), np.float32)
     return Prefixes(images, probs, len(strokes))

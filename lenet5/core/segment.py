@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lenet5.core.analysis import read_all
-from lenet5.core.predictor import Predictor
+from lenet5.core.predictor import Reading
 from lenet5.core.preprocess import Preprocessed
+from lenet5.core.reader import Reader, read_all
 from lenet5.core.strokes import render
 
 WIDE = (720, 240)  # (width, height) of the Number page's canvas, px
@@ -175,33 +175,33 @@ def render_digit(strokes: Sequence[np.ndarray], brush: float) -> tuple[np.ndarra
 
 
 @dataclass(frozen=True)
-class Digit:
-    """One digit of a number: its ``box`` on the canvas, its preprocessing and, when readable,
-    ``probs`` ``(10,) float32`` summing to 1."""
+class Found:
+    """One digit found in a number: its ``box`` on the canvas (``(x0, y0, x1, y1)`` px), its
+    preprocessing and, when readable, its ``reading`` (probabilities only)."""
 
     box: tuple[float, float, float, float]
     pre: Preprocessed
-    probs: np.ndarray | None
+    reading: Reading | None
 
     @property
     def value(self) -> int | None:
-        return None if self.probs is None else int(self.probs.argmax())
+        return None if self.reading is None else self.reading.digit
 
     @property
     def confidence(self) -> float:
-        return 0.0 if self.probs is None else float(self.probs.max())
+        return 0.0 if self.reading is None else self.reading.confidence
 
 
 def read_number(strokes: Sequence[np.ndarray], widths: Sequence[float],
-                predictor: Predictor) -> list[Digit]:
+                reader: Reader) -> list[Found]:
     """Group strokes into digits and read them all in one batch, left to right."""
     drawn = [render_digit([strokes[i] for i in idx], max(widths[i] for i in idx))
              for idx in group(strokes, widths)]
-    pre, probs = read_all([image for image, _ in drawn], predictor)
-    return [Digit(box, p, probs[k] if p.ok else None)
+    pre, probs = read_all([image for image, _ in drawn], reader)
+    return [Found(box, p, Reading(probs[k]) if p.ok else None)
             for k, ((_, box), p) in enumerate(zip(drawn, pre, strict=True))]
 
 
-def text(digits: Sequence[Digit]) -> str:
+def text(digits: Sequence[Found]) -> str:
     """The number as read: one character per digit, ``?`` where nothing could be read."""
     return "".join("?" if d.value is None else str(d.value) for d in digits)

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from lenet5.core.analysis import read_all, readings
-from lenet5.core.predictor import Predictor
 from lenet5.core.preprocess import BOX, bounding_box
+from lenet5.core.reader import Reader, read_all, readings
 
 WORK = 48  # px: the ink's longer side while it is transformed: finer than the network's 20 px
 # box, and small, since every step is preprocessed
@@ -123,7 +122,7 @@ def transform(base: np.ndarray, name: str, value: float) -> np.ndarray:
     return cv2.warpAffine(base, m, (FRAME, FRAME), flags=cv2.INTER_LINEAR)
 
 
-def sweeps(ink: np.ndarray, predictor: Predictor,
+def sweeps(ink: np.ndarray, reader: Reader,
            names: tuple[str, ...] = tuple(KINDS)) -> dict[str, Sweep]:
     """The sweeps ``names`` of the drawing whose ``(H, W) uint8`` ink is ``ink``, every step
     read, all in one batch; empty if there is no ink."""
@@ -131,7 +130,7 @@ def sweeps(ink: np.ndarray, predictor: Predictor,
     if base is None:
         return {}
     images = [transform(base, name, v) for name in names for v in KINDS[name].values]
-    (_, probs), out, k = read_all(images, predictor), {}, 0
+    (_, probs), out, k = read_all(images, reader), {}, 0
     for name in names:
         n = len(KINDS[name].values)
         out[name] = Sweep(name, KINDS[name].values, probs[k:k + n])
@@ -139,6 +138,6 @@ def sweeps(ink: np.ndarray, predictor: Predictor,
     return out
 
 
-def sweep(ink: np.ndarray, predictor: Predictor, name: str) -> Sweep | None:
+def sweep(ink: np.ndarray, reader: Reader, name: str) -> Sweep | None:
     """Sweep ``name`` alone (see :func:`sweeps`); None if there is no ink."""
-    return sweeps(ink, predictor, (name,)).get(name)
+    return sweeps(ink, reader, (name,)).get(name)

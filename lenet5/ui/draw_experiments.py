@@ -7,16 +7,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lenet5.core.analysis import Analysis
 from lenet5.core.prefixes import MAX_PREFIXES, read_prefixes
-from lenet5.core.segment import strokes_from_json
-from lenet5.core.strokes import BRUSH, CANVAS
+from lenet5.core.reader import Report
+from lenet5.core.strokes import CANVAS
 from lenet5.core.sweeps import KINDS, identity, sweeps
 from lenet5.ui import state
 from lenet5.ui.experiment_plots import Panel, stroke_probabilities, sweeps_chart
 from lenet5.ui.layout import PLOT_CONFIG, lazy_expander
 from lenet5.ui.plots import square, tile
-from lenet5.ui.resources import predictor_or_stop
+from lenet5.ui.resources import reader
 
 PREFIX_PX = 64
 
@@ -33,19 +32,18 @@ SWEEPS_WORDS = (
     "the reading changes.")
 
 
-def prefixes_section(json_data: dict | None, phone: bool = False) -> None:
+def prefixes_section(report: Report, phone: bool = False) -> None:
     """The drawing read after each of its strokes: what the network was given and what it
     read, and the ten probabilities across strokes."""
     box = lazy_expander("How it changed its mind, stroke by stroke", state.PREFIXES)
     with box:
         if not box.open:
             return
-        strokes, widths = strokes_from_json(json_data, BRUSH)
-        if not strokes:
+        if not report.strokes:
             st.caption("This reads the strokes drawn on the canvas, in order: a photo has none.")
             return
         st.caption(PREFIXES_WORDS)
-        p = read_prefixes(strokes, widths, predictor_or_stop(), (CANVAS, CANVAS))
+        p = read_prefixes(report.strokes, report.widths, reader(), (CANVAS, CANVAS))
         if p.strokes > MAX_PREFIXES:
             st.caption(f"Your drawing has {p.strokes} strokes: the first {MAX_PREFIXES} are read "
                        "one at a time.")
@@ -63,16 +61,16 @@ def _words(k: int, probs: np.ndarray) -> str:
     return f"{k}: {int(probs.argmax())} ({probs.max():.0%})"
 
 
-def sweeps_section(analysis: Analysis, phone: bool) -> None:
+def sweeps_section(report: Report, phone: bool) -> None:
     """Each sweep of the drawing, the probability of its reading and of the runner-up along it."""
     box = lazy_expander("Move it, turn it, thicken it", state.SWEEPS)
     with box:
         if not box.open:
             return
         st.caption(SWEEPS_WORDS)
-        digits = (analysis.reading.digit, analysis.runner_up())
+        digits = (report.reading.digit, report.runner_up())
         panels = []
-        for name, result in sweeps(analysis.pre.ink, predictor_or_stop()).items():
+        for name, result in sweeps(report.pre.ink, reader()).items():
             kind = KINDS[name]
             panels.append(Panel(kind.title + (" (undone by the preprocessing)" if kind.removes
                                               else ""), kind.unit, result.values, result.probs,

@@ -9,7 +9,7 @@ import streamlit as st
 
 from lenet5.core import receptive
 from lenet5.core.forward import SWITCHABLE, forward
-from lenet5.core.predictor import Predictor, Reading, softmax
+from lenet5.core.predictor import Reading, softmax
 from lenet5.ui import state
 from lenet5.ui.experiment_plots import compare_bars, outlined
 from lenet5.ui.layout import PLOT_CONFIG, lazy_expander, on_a_phone
@@ -114,13 +114,13 @@ def _chosen(layer: str, maps: int) -> list[int]:
                     selection_mode="multi", key=state.off(layer)) or []
 
 
-def switch_section(image: np.ndarray, reading: Reading, model: Predictor, folder: str) -> None:
+def switch_section(image: np.ndarray, reading: Reading, model_sha256: str, folder: str) -> None:
     """Switch any of C1's and C3's maps off and read the drawing again at once."""
     box = lazy_expander("Switch maps off", state.SWITCH)
     with box:
         if not box.open:
             return
-        w = weights(folder, model.sha256)
+        w = weights(folder, model_sha256)
         if w is None:
             st.caption("The weights file (weights.npz) is missing or belongs to another model: "
                        f"python -m lenet5.train.export --weights models/{folder}")

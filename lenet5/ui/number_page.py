@@ -9,24 +9,24 @@ from contextlib import nullcontext
 import numpy as np
 import streamlit as st
 
-from lenet5.core.analysis import UNSURE
 from lenet5.core.preprocess import to_ink
+from lenet5.core.reader import UNSURE
 from lenet5.core.segment import (
     NARROW,
     NARROW_BRUSH,
     WIDE,
     WIDE_BRUSH,
-    Digit,
+    Found,
     read_number,
     strokes_from_json,
     text,
 )
 from lenet5.core.validate import CanvasSpec
 from lenet5.ui import state
-from lenet5.ui.guard import Canvas, canvas
+from lenet5.ui.canvas import Canvas, canvas
 from lenet5.ui.layout import PLOT_CONFIG, on_a_phone
 from lenet5.ui.plots import boxed, digit_probabilities, square, strip
-from lenet5.ui.resources import predictor_or_stop
+from lenet5.ui.resources import reader
 
 BRUSHES = (4, 30)  # the brush slider's range
 # The narrow canvas: lenet5.core.segment.NARROW's height, but 340 px wide, not 360: a 390-px phone
@@ -50,12 +50,8 @@ def canvas_section(returning: bool) -> Canvas:
               help="Switching starts a new, empty canvas.", on_change=state.forget_number)
     (width, height), brush = canvas_size()
     st.space("small")  # room for the canvas' floating toolbar
-    result = canvas(
-        CanvasSpec((width, height), BRUSHES), state.number_canvas(width),
-        stroke_width=state.value(state.number_brush(width), brush),
-        stroke_color="#FFFFFF", background_color="#000000", fill_color="#FFFFFF",
-        drawing_mode="freedraw", initial_drawing=restore,
-    )
+    result = canvas(CanvasSpec((width, height), BRUSHES), state.number_canvas(width),
+                    state.value(state.number_brush(width), brush), restore)
     if result.drawing is not None:
         state.keep_number(result.drawing)
     return result
@@ -66,30 +62,29 @@ def brush_section() -> None:
     st.columns([3, 2])[0].slider("Brush width", *BRUSHES, brush, key=state.number_brush(width))
 
 
-def digits_of(json_data: dict | None) -> list[Digit]:
+def digits_of(json_data: dict | None) -> list[Found]:
     """The number's digits, reusing the last reading when the strokes have not changed."""
     strokes, widths = strokes_from_json(json_data)
     key = hashlib.blake2b(json.dumps([s.tolist() for s in strokes] + widths).encode(),
                           digest_size=16).hexdigest()
     digits = state.cached_digits(key)
     if digits is None:
-        digits = read_number(strokes, widths, predictor_or_stop()) if strokes else []
+        digits = read_number(strokes, widths, reader()) if strokes else []
         state.remember_digits(key, digits)
     return digits
 
 
-def reading_section(digits: list[Digit]) -> None:
+def reading_section(digits: list[Found]) -> None:
     """The number read, and a note for each digit that could not be read or is in doubt."""
     st.metric("Number", text(digits), help="Each digit is the likeliest one for its strokes.")
     for k, d in enumerate(digits, start=1):
         if d.value is None:
             st.info(f"Digit {k}: {d.pre.reason}", icon=":material/info:")
         elif d.confidence < UNSURE:
-            second = int(np.argsort(d.probs)[-2])
-            st.warning(f"Digit {k}: not sure, {d.value} or {second}?")
+            st.warning(f"Digit {k}: not sure, {d.value} or {d.reading.runner_up}?")
 
 
-def boxes_section(digits: list[Digit], image: np.ndarray | None) -> None:
+def boxes_section(digits: list[Found], image: np.ndarray | None) -> None:
     """The drawing, ``(H, W, 4) uint8`` RGBA from the canvas, with each digit boxed."""
     if image is not None:
         labels = ["?" if d.value is None else str(d.value) for d in digits]
@@ -97,15 +92,15 @@ def boxes_section(digits: list[Digit], image: np.ndarray | None) -> None:
                  caption="Each box is one digit, as the page grouped your strokes.")
 
 
-def probabilities_section(digits: list[Digit]) -> None:
-    readable = [d for d in digits if d.probs is not None]
+def probabilities_section(digits: list[Found]) -> None:
+    readable = [d for d in digits if d.reading is not None]
     if readable:
-        st.plotly_chart(digit_probabilities(np.stack([d.probs for d in readable])),
+        st.plotly_chart(digit_probabilities(np.stack([d.reading.probs for d in readable])),
                         config=PLOT_CONFIG, key="number_probs")
 
 
-def inputs_section(digits: list[Digit]) -> None:
-    readable = [d for d in digits if d.probs is not None]
+def inputs_section(digits: list[Found]) -> None:
+    readable = [d for d in digits if d.reading is not None]
     if readable:
         st.subheader("What the network is given")
         st.image(strip([square(d.pre.image, 84) for d in readable], gap=6),

@@ -1,9 +1,10 @@
-"""What the pages share between sessions: the networks, the lookup files and the shipped data,
-loaded once per server process, and the reading of a drawing or a photo with them."""
+"""What the pages share between sessions: the reader (the networks and their lookup files), the
+other artifacts and the shipped data, each loaded once per server process; and the reading of a
+drawing or a photo with them, once per change."""
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import gc
 import hashlib
 import importlib
@@ -15,23 +16,18 @@ import numpy as np
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
-from lenet5.core import neighbours as nb
-from lenet5.core import typicality as typ
 from lenet5.core import weights as wt
-from lenet5.core.analysis import Analysis, analyse
 from lenet5.core.artifacts import (
-    CLASSIC,
     KERNELS_FILE,
-    NEIGHBOURS_FILE,
     STYLE_EXAMPLES_FILE,
-    TYPICALITY_FILE,
     WEIGHTS_FILE,
     load_mnist_sample,
     model_file,
-    serving_path,
+    models_dir,
 )
 from lenet5.core.photo import UploadError, decode, photo_ink
-from lenet5.core.predictor import ModelError, Predictor
+from lenet5.core.predictor import ModelError
+from lenet5.core.reader import Reader, Report
 from lenet5.ui import state
 
 # Imported by Streamlit on first use (the canvas' arguments are checked for data frames, images
@@ -63,72 +59,33 @@ def preload() -> bool:
     return True
 
 
-# The loads themselves are cached with functools too, so that a plain thread (no Streamlit
-# script context, which st.cache_resource warns about) can do them ahead of the first drawing.
-@functools.cache
-def _modern() -> Predictor:
-    return Predictor(serving_path())
+# One cache layer for what every drawing is read with: a plain function (not st.cache_resource),
+# so that the preload thread, which has no Streamlit script context, can fill it too.
+_readers: dict[str, Reader] = {}
+_loading = threading.Lock()
 
 
-@functools.cache
-def _classic() -> Predictor | None:
-    try:
-        return Predictor(serving_path(CLASSIC))
-    except ModelError:
-        return None
-
-
-@functools.cache
-def _typicality(model_sha256: str) -> typ.Typicality | None:
-    return typ.load(model_file(TYPICALITY_FILE), model_sha256)
-
-
-@functools.cache
-def _neighbours(model_sha256: str) -> nb.Neighbours | None:
-    return nb.load(model_file(NEIGHBOURS_FILE), model_sha256)
+def _reader(folder: str) -> Reader:
+    """The reader of the models ``folder``, loaded once per server process (ModelError if its
+    serving model is missing or broken; tried again on the next call)."""
+    with _loading:  # two sessions arriving at once load it once
+        if folder not in _readers:
+            _readers[folder] = Reader.load(folder)
+        return _readers[folder]
 
 
 def _preload() -> None:
-    """Load both networks and the lookup files while the first page is on its way to the
+    """Load the networks and the lookup files while the first page is on its way to the
     browser. Failures are left to the pages, which say what is wrong when they need the file."""
+    with contextlib.suppress(ModelError):
+        _reader(str(models_dir()))
+
+
+def reader() -> Reader:
+    """What the pages read drawings with (the models folder as it is set now), or a clear
+    message (with the fix) and a stop instead of a traceback."""
     try:
-        sha = _modern().sha256
-    except ModelError:
-        return
-    _typicality(sha), _neighbours(sha), _classic()
-
-
-@st.cache_resource(show_spinner="Loading the network…")
-def predictor() -> Predictor:
-    """The LiteRT predictor, loaded once per server process and shared by all sessions."""
-    return _modern()
-
-
-@st.cache_resource(show_spinner=False)
-def typicality(model_sha256: str) -> typ.Typicality | None:
-    """What typical digits look like to this model (None if its file is missing or was made
-    for another model: drawings are then read without that check)."""
-    return _typicality(model_sha256)
-
-
-@st.cache_resource(show_spinner=False)
-def neighbours(model_sha256: str) -> nb.Neighbours | None:
-    """F6 activations of MNIST training digits for this model (None if its file is missing or
-    was made for another model)."""
-    return _neighbours(model_sha256)
-
-
-@st.cache_resource(show_spinner=False)
-def classic_predictor() -> Predictor | None:
-    """The 1998 LeNet-5, loaded once; None if it is missing or broken: the pages then show the
-    modern net alone."""
-    return _classic()
-
-
-def predictor_or_stop() -> Predictor:
-    """The predictor, or a clear message (with the fix) and a stop instead of a traceback."""
-    try:
-        return predictor()
+        return _reader(str(models_dir()))
     except ModelError as exc:
         st.error(f"The model could not be loaded. {exc}")
         st.stop()
@@ -182,42 +139,36 @@ def mnist_sample() -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         return None
 
 
-def read(ink: np.ndarray, medium: str = "canvas") -> Analysis:
-    """Analyse light ink on black with the shared predictor and its typicality check;
-    ``medium`` (``"canvas"`` or ``"photo"``) words the reason when there is nothing to read."""
-    model = predictor_or_stop()
-    return analyse(ink, model, typicality=typicality(model.sha256), medium=medium)
-
-
-def read_drawing(image: np.ndarray) -> Analysis:
-    """Analyse a canvas image, ``(H, W, 4) uint8``, reusing the last result when the pixels
-    have not changed."""
+def read_drawing(image: np.ndarray, strokes: list[np.ndarray], widths: list[float]) -> Report:
+    """Read a canvas image, ``(H, W, 4) uint8``, and its strokes, reusing this session's last
+    report when the pixels have not changed."""
     digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).hexdigest()
-    hit, last, _ = state.cached(digest)
+    hit, last = state.cached(digest)
     if hit and last is not None:
         return last
-    result = read(image)
+    result = reader().read(image, strokes, widths)
     state.remember(digest, result)
     return result
 
 
-def read_upload(data: bytes, file_id: str) -> tuple[Analysis | None, str]:
-    """Analyse an uploaded file once per upload: ``(analysis, note)``, or ``(None, why)`` when
-    the file cannot be read as an image."""
+def read_upload(data: bytes, file_id: str) -> tuple[Report | None, str]:
+    """Read an uploaded file once per upload: ``(report, note)``, or ``(None, why)`` when the
+    file cannot be read as an image."""
     key = f"upload:{file_id}"
-    hit, last, note = state.cached(key)
+    hit, last = state.cached(key)
     if hit:
-        return last, note
+        return last, state.refusal() or (last.note if last else "")
     try:
         decoded = decode(data)
-        result, note = read(photo_ink(decoded.image), "photo"), decoded.note
+        result, why = reader().read(photo_ink(decoded.image), medium="photo",
+                                    note=decoded.note), ""
     except UploadError as exc:
-        result, note = None, str(exc)
-    state.remember(key, result, note)
-    return result, note
+        result, why = None, str(exc)
+    state.remember(key, result, why)
+    return result, why or (result.note if result else "")
 
 
-def current_analysis() -> Analysis | None:
+def current_report() -> Report | None:
     """The last readable drawing of this session, if any."""
-    result = state.analysis()
+    result = state.report()
     return result if result is not None and result.ok else None

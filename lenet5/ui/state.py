@@ -12,7 +12,7 @@ import pickle
 
 import streamlit as st
 
-from lenet5.core.analysis import Analysis
+from lenet5.core.reader import Report
 
 # Widgets' keys (Streamlit keeps their values in the session state under them)
 CANVAS = "canvas"  # the Draw page's canvas
@@ -30,7 +30,7 @@ SWITCH = "open_switch"  # the Inside page's "switch maps off" expander
 # What the pages keep
 _PAGE = "last_page"  # the page that ran last
 _DRAWING, _RESTORE = "drawing", "restore"  # the Draw page's drawing; what its canvas restores
-_ANALYSIS, _ANALYSIS_KEY, _NOTE = "analysis", "analysis_key", "upload_note"  # the last reading
+_REPORT, _REPORT_KEY, _NOTE = "report", "report_key", "upload_note"  # the last reading
 _PHOTO = "photo"  # "file": a photo is read; "kept": the last one is still shown without it
 _NUMBER, _NUMBER_RESTORE = "number_drawing", "number_restore"  # the Number page's strokes
 _DIGITS, _DIGITS_KEY = "number_digits", "number_key"  # their last reading
@@ -92,24 +92,28 @@ def keep_drawing(json_data: dict | None) -> None:
     """Keep the Draw page's drawing; None: the canvas was cleared, forget its reading too."""
     st.session_state[_DRAWING] = json_data
     if json_data is None:
-        st.session_state[_ANALYSIS] = None
+        st.session_state[_REPORT] = None
 
 
-def analysis() -> Analysis | None:
-    """The last reading of this session (a drawing's or a photo's), readable or not."""
-    return st.session_state.get(_ANALYSIS)
+def report() -> Report | None:
+    """The last report of this session (a drawing's or a photo's), readable or not."""
+    return st.session_state.get(_REPORT)
 
 
-def cached(key: str) -> tuple[bool, Analysis | None, str]:
-    """``(hit, analysis, note)``: whether the last reading was of ``key`` (a drawing's digest,
-    a photo's id), and that reading with its note."""
-    hit = st.session_state.get(_ANALYSIS_KEY) == key
-    return hit, st.session_state.get(_ANALYSIS), st.session_state.get(_NOTE, "")
+def cached(key: str) -> tuple[bool, Report | None]:
+    """``(hit, report)``: whether the last report was of ``key`` (a drawing's digest, a
+    photo's id), and that report."""
+    return st.session_state.get(_REPORT_KEY) == key, st.session_state.get(_REPORT)
 
 
-def remember(key: str, result: Analysis | None, note: str = "") -> None:
-    """Keep ``result`` as the reading of ``key``."""
-    st.session_state.update({_ANALYSIS: result, _ANALYSIS_KEY: key, _NOTE: note})
+def refusal() -> str:
+    """Why the last upload could not be read ('' if it could)."""
+    return st.session_state.get(_NOTE, "")
+
+
+def remember(key: str, result: Report | None, why: str = "") -> None:
+    """Keep ``result`` as the report of ``key`` (``why``: the reason there is none)."""
+    st.session_state.update({_REPORT: result, _REPORT_KEY: key, _NOTE: why})
 
 
 def photo() -> str | None:

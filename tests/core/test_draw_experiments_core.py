@@ -13,7 +13,7 @@ from scipy import ndimage
 from benchmarks.browser import pen_samples
 from lenet5.core import prefixes as P
 from lenet5.core import sweeps as S
-from lenet5.core.analysis import analyse
+from lenet5.core.reader import Reader
 from lenet5.core.predictor import Predictor
 from lenet5.core.preprocess import preprocess
 from lenet5.core.strokes import BRUSH, CANVAS, fit_strokes, placement, render
@@ -52,7 +52,7 @@ def test_a_seven_was_a_one_until_the_bar(predictor):
 def test_the_last_prefix_is_the_pages_reading(predictor):
     strokes = canvas_strokes(pen_samples()[8])
     p = P.read_prefixes(strokes, [BRUSH] * len(strokes), predictor, (CANVAS, CANVAS))
-    page = analyse(render(strokes, CANVAS, BRUSH), predictor)
+    page = Reader(predictor).read(render(strokes, CANVAS, BRUSH))
     np.testing.assert_allclose(p.probs[-1], page.reading.probs, atol=1e-6)
 
 
@@ -79,7 +79,7 @@ def test_any_strokes_on_the_canvas_give_one_row_per_prefix(predictor, strokes, w
 def drawings(predictor):
     out = []
     for sample in pen_samples()[::2]:
-        out.append(analyse(render(canvas_strokes(sample), CANVAS, BRUSH), predictor))
+        out.append(Reader(predictor).read(render(canvas_strokes(sample), CANVAS, BRUSH)))
     return out
 
 

@@ -14,7 +14,8 @@ from support.photos import SAMPLES, bomb_png, encode, on_table, photo
 
 from benchmarks import bad_inputs
 from lenet5.core import photo as up
-from lenet5.core.analysis import analyse
+from lenet5.core.preprocess import preprocess
+from lenet5.core.reader import Reader
 from lenet5.core.predictor import Predictor
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,11 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def predictor():
-    return Predictor()
+    return Reader(Predictor())
 
 
 def read(data: bytes, predictor) -> int | str:
-    result = analyse(up.photo_ink(up.decode(data).image), predictor)
+    result = predictor.read(up.photo_ink(up.decode(data).image), medium="photo")
     return result.reading.digit if result.ok else result.pre.reason
 
 
@@ -38,8 +39,9 @@ def test_photos_of_pen_drawn_digits_are_read(predictor, fmt):
 
 def test_uneven_light_defeats_plain_preprocessing_but_not_photo_ink(predictor):
     """Why photo_ink exists: the shaded paper itself looks like ink to a global threshold."""
-    plain = [analyse(photo(s), predictor, dark_background=None) for s in SAMPLES]
-    right = [r.ok and r.reading.digit == s["label"] for r, s in zip(plain, SAMPLES, strict=True)]
+    plain = [preprocess(photo(s), dark_background=None) for s in SAMPLES]
+    right = [p.ok and predictor.modern(p.image).digit == s["label"]
+             for p, s in zip(plain, SAMPLES, strict=True)]
     assert sum(right) < len(SAMPLES) / 2
 
 
@@ -144,8 +146,7 @@ def test_big_images_are_reduced_keeping_the_digit(predictor, fmt, mode):
 def test_blank_transparent_and_solid_photos_get_photo_words(predictor):
     for image in (np.full((300, 300), 255, np.uint8), np.zeros((300, 300), np.uint8),
                   np.zeros((300, 300, 4), np.uint8), np.full((300, 300), 90, np.uint8)):
-        result = analyse(up.photo_ink(up.decode(encode(image)).image), predictor,
-                         medium="photo")
+        result = predictor.read(up.photo_ink(up.decode(encode(image)).image), medium="photo")
         assert "photo" in result.pre.reason and "canvas" not in result.pre.reason
 
 

@@ -78,7 +78,7 @@ def test_numbers_written_with_pen_samples_are_read(predictor):
         strokes = EN.layout([one_each[int(d)] for d in digits], rng)
         read = N.read_number(strokes, [N.WIDE_BRUSH] * len(strokes), predictor)
         assert N.text(read) == digits
-        assert all(d.probs is not None and abs(d.probs.sum() - 1) < 1e-5 for d in read)
+        assert all(d.reading is not None and abs(d.reading.probs.sum() - 1) < 1e-5 for d in read)
         xs = [d.box[0] for d in read]
         assert xs == sorted(xs)
 

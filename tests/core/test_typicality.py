@@ -5,7 +5,7 @@ import pytest
 from scipy.spatial.distance import cdist
 
 from lenet5.core import typicality as typ
-from lenet5.core.analysis import analyse
+from lenet5.core.reader import Reader
 from lenet5.core.artifacts import TYPICALITY_FILE, load_mnist_sample, model_file
 from lenet5.core.predictor import Predictor
 from lenet5.core.preprocess import preprocess
@@ -89,7 +89,7 @@ def test_mnist_digits_are_typical_and_shapes_often_are_not(committed):
 
 def test_analysis_says_a_shape_does_not_look_like_a_digit(committed):
     predictor, t = committed
-    results = [analyse(img, predictor, typicality=t) for img in drawings(40, seed=6)[0]]
+    results = [Reader(predictor, typicality=t).read(img) for img in drawings(40, seed=6)[0]]
     atypical = [r for r in results if r.ok and r.atypical]
     assert atypical and all("does not look much like" in r.verdict() for r in atypical)
     assert all(r.doubtful for r in atypical)
