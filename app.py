@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from lenet5.ui import about_page, draw_page, inside_page, number_page, state, training_page
+from lenet5.ui import about_page, draw_page, inside_page, layout, number_page, state, training_page
 from lenet5.ui.guard import guarded
 from lenet5.ui.resources import preload, warm_up
 
 
 def main() -> None:
-    st.set_page_config(page_title="LeNet-5: draw a digit", page_icon=":material/draw:",
+    st.set_page_config(page_title="LeNet-5: draw a digit", page_icon=str(layout.icon()),
                        layout="wide")
     warm_up()
     pages = [
@@ -22,7 +22,11 @@ def main() -> None:
                 url_path="training"),
         st.Page(guarded(about_page.page), title="About", icon=":material/info:", url_path="about"),
     ]
-    st.navigation(pages, position="top").run()
+    phone = layout.on_a_phone()
+    navigation = st.navigation(pages, position="hidden" if phone else "top")
+    if phone:
+        layout.phone_menu(pages)
+    navigation.run()
     state.record()
     preload()
 
