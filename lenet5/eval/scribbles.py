@@ -9,7 +9,9 @@ nothing to read, rather than show a confident digit. Each shape is a list of str
 square (y down), jittered (rotation, aspect, wobble) and drawn like a canvas drawing. Prints one
 JSON object: the fractions read confidently, read unsure, said atypical and found unreadable,
 overall, and the fraction read confidently per shape.
-Letters that are digits in disguise (O, I, S, Z, B, G, q) are left out on purpose.
+Letters that are digits in disguise (O, I, S, Z, B, G, q) are left out of SHAPES on purpose;
+LETTERS holds more letters people draw, Z and S among them (:mod:`lenet5.eval.doubt` measures
+them apart, :data:`LOOKALIKES` says which digit each of those resembles).
 """
 
 from __future__ import annotations
@@ -60,6 +62,26 @@ SHAPES: dict[str, list] = {
 }
 
 
+def _arc(cx: float, cy: float, rx: float, ry: float, a0: float, a1: float, n: int = 14):
+    """Points on an elliptic arc from angle ``a0`` to ``a1`` (y down, like SHAPES)."""
+    t = np.linspace(a0, a1, n)
+    return np.stack([cx + rx * np.cos(t), cy - ry * np.sin(t)], 1)
+
+
+LETTERS: dict[str, list] = {
+    "Z": [[[0, 0], [1, 0], [0, 1], [1, 1]]],
+    "L": [[[0, 0], [0, 1], [0.8, 1]]],
+    "S": [np.concatenate([_arc(0.5, 0.25, 0.45, 0.25, 0.1 * np.pi, 1.5 * np.pi, 12),
+                          _arc(0.5, 0.75, 0.45, 0.25, 0.5 * np.pi, -0.9 * np.pi, 12)]).tolist()],
+    "T": [[[0, 0], [1, 0]], [[0.5, 0], [0.5, 1]]],
+    "V": [[[0, 0], [0.5, 1], [1, 0]]],
+    "C": [_circle(0.5, 0.5, 0.5, 0.25 * np.pi, 1.75 * np.pi, 20)],
+    "U": [[[0, 0], [0, 0.7], [0.2, 0.95], [0.5, 1], [0.8, 0.95], [1, 0.7], [1, 0]]],
+    "Y": [[[0, 0], [0.5, 0.5], [1, 0]], [[0.5, 0.5], [0.5, 1]]],
+}
+LOOKALIKES = {"Z": 2, "S": 5, "C": 0}  # letters a reader may fairly take for these digits
+
+
 def jitter(strokes: list, rng: np.random.Generator) -> list[np.ndarray]:
     """Randomly rotated (±15°), stretched (aspect 0.7-1.3) and wobbled copy, y growing up."""
     a = np.deg2rad(rng.uniform(-15, 15))
@@ -77,17 +99,28 @@ def jitter(strokes: list, rng: np.random.Generator) -> list[np.ndarray]:
     return out
 
 
-def drawings(n: int, seed: int = 0) -> tuple[list[np.ndarray], list[str]]:
-    """``n`` canvas images ``(280, 280, 4) uint8`` of shapes cycling through SHAPES."""
+def drawings(n: int, seed: int = 0, shapes: dict[str, list] | None = None
+             ) -> tuple[list[np.ndarray], list[str]]:
+    """``n`` canvas images ``(280, 280, 4) uint8`` of shapes cycling through ``shapes``
+    (default SHAPES)."""
+    images, labels, _ = sketches(n, seed, shapes)
+    return images, labels
+
+
+def sketches(n: int, seed: int = 0, shapes: dict[str, list] | None = None
+             ) -> tuple[list[np.ndarray], list[str], list[list[np.ndarray]]]:
+    """:func:`drawings` with the jittered strokes each was drawn from (unit square, y up)."""
+    shapes = SHAPES if shapes is None else shapes
     rng = np.random.default_rng(seed)
-    names = list(SHAPES)
-    images, labels = [], []
+    names = list(shapes)
+    images, labels, strokes_of = [], [], []
     for i in range(n):
         name = names[i % len(names)]
-        strokes = jitter(SHAPES[name], rng)
+        strokes = jitter(shapes[name], rng)
         images.append(render_random(strokes, rng, CANVAS, int(rng.integers(10, 30))))
         labels.append(name)
-    return images, labels
+        strokes_of.append(strokes)
+    return images, labels, strokes_of
 
 
 def confident_rate(predictor: Predictor, n: int = 600, seed: int = 0,

@@ -62,3 +62,14 @@ def test_the_typicality_check_takes_shapes_out_of_the_confident_ones():
     # measured: 0.8 of these 60 shapes said not to look like a digit, 0.2 left read as sure
     assert plain["atypical"] == 0 and checked["atypical"] > 0.75
     assert checked["confident"] < plain["confident"] - 0.4
+
+
+def test_every_letter_is_drawn_as_readable_ink_with_its_strokes():
+    images, labels, strokes = scribbles.sketches(len(scribbles.LETTERS), 3, scribbles.LETTERS)
+    assert labels == list(scribbles.LETTERS) and set(scribbles.LOOKALIKES) <= set(labels)
+    for img, name, s in zip(images, labels, strokes, strict=True):
+        assert preprocess(img, dark_background=True).ok, name
+        assert len(s) == len(scribbles.LETTERS[name])
+    # drawings() is sketches() without the strokes: the same images for the same seed
+    assert all(np.array_equal(a, b) for a, b in zip(
+        scribbles.drawings(5, 4)[0], scribbles.sketches(5, 4)[0], strict=True))
