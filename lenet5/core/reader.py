@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lenet5.core import doubt as db
 from lenet5.core import neighbours as nb
 from lenet5.core import typicality as typ
 from lenet5.core.artifacts import CLASSIC, NEIGHBOURS_FILE, TYPICALITY_FILE, models_dir
@@ -95,14 +96,15 @@ class Reader:
     """The loaded networks and lookup files, shared by every page and session (read-only).
 
     ``modern``: the serving model (required); ``classic``: the 1998 net, or None;
-    ``typicality`` and ``neighbours``: the lookup files made for ``modern``, or None when
-    missing or stale (drawings are then read without them).
+    ``typicality``, ``neighbours`` and ``doubt``: the lookup files made for these nets, or None
+    when missing or stale (drawings are then read without them).
     """
 
     modern: Predictor
     classic: Predictor | None = None
     typicality: typ.Typicality | None = None
     neighbours: nb.Neighbours | None = None
+    doubt: db.ClassBank | None = None
     patch: int = PATCH
     stride: int = STRIDE
 
@@ -116,8 +118,10 @@ class Reader:
             classic = Predictor(root / CLASSIC / _SERVING)
         except ModelError:
             classic = None
+        doubt = None if classic is None else db.load(root / db.FILE, modern.sha256,
+                                                     classic.sha256)
         return cls(modern, classic, typ.load(root / TYPICALITY_FILE, modern.sha256),
-                   nb.load(root / NEIGHBOURS_FILE, modern.sha256))
+                   nb.load(root / NEIGHBOURS_FILE, modern.sha256), doubt)
 
     @property
     def sha256(self) -> str:
@@ -147,7 +151,8 @@ class Reader:
         classic = self.classic(pre.image) if self.classic is not None else None
         attribution = occlusion(pre.image, self.modern.probabilities, modern.digit,
                                 self.patch, self.stride, base=modern.probs)
-        return Report(pre, modern, modern, classic, attribution, self._atypical(modern),
+        return Report(pre, modern, modern, classic, attribution,
+                      self._atypical(modern, classic, kept["strokes"]),
                       self._look_alikes(modern), **kept)
 
     def look(self, image: np.ndarray) -> tuple[Reading, Reading | None]:
@@ -155,9 +160,16 @@ class Reader:
         (an MNIST digit): the modern net's and the 1998 net's (None without it)."""
         return self.modern(image), (self.classic(image) if self.classic is not None else None)
 
-    def _atypical(self, modern: Reading) -> bool:
-        t = self.typicality
-        return t is not None and bool(t.atypical(modern.maps[typ.LAYER][None])[0])
+    def _atypical(self, modern: Reading, classic: Reading | None,
+                  strokes: Sequence[np.ndarray]) -> bool:
+        """Far from the digits the nets learned: the S4 check, and with the 1998 net's class
+        bank also its F6 class distance and a Z's corners (:mod:`lenet5.core.doubt`)."""
+        t, d = self.typicality, self.doubt
+        s4 = None if t is None else float(t.distance(modern.maps[typ.LAYER][None])[0])
+        if d is None or classic is None:
+            return s4 is not None and s4 > t.threshold
+        far = float(d.distance(classic.maps[db.LAYER][None], [modern.digit])[0]) > d.threshold
+        return far or (s4 is not None and s4 > d.s4_threshold) or db.zed(modern.digit, strokes)
 
     def _look_alikes(self, modern: Reading) -> LookAlikes | None:
         if self.neighbours is None:

@@ -16,7 +16,7 @@ same drawings:
 ``recommended``
     confidence below ``UNSURE``, or the S4 distance above ``T_s4``, or the *classic* net's F6
     features far from those of the training digits of the class the modern net reads (cosine
-    distance to the ``K``-th nearest, :func:`class_distance`) above ``T_f6``. Both thresholds
+    distance to the ``K``-th nearest, :meth:`lenet5.core.doubt.ClassBank.distance`) above ``T_f6``. Both thresholds
     are the ``QUANTILE`` (99.5%) of MNIST validation digits' distances: validation digits were
     held out of both nets' training and are never reported on.
 ``recommended_corners``
@@ -35,87 +35,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
+from lenet5.core import doubt
 from lenet5.core import typicality as typ
-from lenet5.core.analysis import UNSURE
 from lenet5.core.artifacts import CLASSIC, TYPICALITY_FILE, serving_path
+from lenet5.core.doubt import ClassBank, sharp_corners
 from lenet5.core.predictor import LOGITS, Predictor, softmax
 from lenet5.core.preprocess import preprocess
+from lenet5.core.reader import UNSURE
 from lenet5.core.strokes import CANVAS, render_random
 from lenet5.eval import scribbles
 from lenet5.train import pen, writers
 from lenet5.train.data import load_mnist, read_jsonl
 
-F6 = "f6"  # the classic net's layer compared with its training digits' (84 values, tanh)
-K = 5  # as the S4 check: the K-th nearest digit of the class decides
-QUANTILE = 0.995  # of MNIST validation distances, for both thresholds of the recommended rule
-BANK = 10_000  # MNIST training digits in the class bank (plus one drawing of each pen digit)
+F6, K, QUANTILE, BANK = doubt.LAYER, doubt.K, doubt.QUANTILE, doubt.BANK
 AVERAGE = 0.6  # the "average" candidate: the nets' averaged top probability below this
-# the corner rule (a Z is a 2 with two sharp corners): polygon tolerance, turn, run length,
-# each relative to the drawing's larger side
-CORNER_TOLERANCE = 0.06
-CORNER_TURN = 110.0  # degrees
-CORNER_RUN = 0.35
+CORNER_TOLERANCE, CORNER_TURN, CORNER_RUN = doubt.TOLERANCE, doubt.TURN, doubt.RUN
 RULES = ("today", "disagree", "average", "recommended", "recommended_corners")
-
-
-@dataclass(frozen=True)
-class ClassBank:
-    """``codes`` ``(M, D) int8``: unit-length features of training digits, quantised to
-    [-127, 127]; ``labels`` ``(M,)`` their digits."""
-
-    codes: np.ndarray
-    labels: np.ndarray
-
-    @classmethod
-    def of(cls, features: np.ndarray, labels: np.ndarray) -> ClassBank:
-        codes = np.clip(np.rint(typ.unit(features) * 127), -127, 127).astype(np.int8)
-        return cls(codes, np.asarray(labels, np.uint8))
-
-
-def class_distance(bank: ClassBank, features: np.ndarray, digits: np.ndarray, k: int = K,
-                   chunk: int = 2048) -> np.ndarray:
-    """``(N,) float32`` cosine distance from each row of ``features`` to its ``k``-th most
-    similar bank digit of class ``digits[i]`` (2 when the class has fewer than ``k``)."""
-    f, b = typ.unit(features), typ.unit(bank.codes)
-    digits = np.asarray(digits)
-    out = []
-    for i in range(0, len(f), chunk):
-        sim = f[i:i + chunk] @ b.T
-        sim = np.where(bank.labels[None] == digits[i:i + chunk, None], sim, -1.0)
-        kk = min(k, sim.shape[1])
-        out.append(np.partition(sim, -kk, axis=1)[:, -kk] if kk else np.full(len(sim), -1.0))
-    return (1 - np.concatenate(out)).astype(np.float32) if out else np.zeros(0, np.float32)
-
-
-def sharp_corners(strokes: Sequence, tolerance: float = CORNER_TOLERANCE,
-                  turn: float = CORNER_TURN, run: float = CORNER_RUN) -> int:
-    """How often the strokes turn by more than ``turn`` degrees between two straight runs each
-    at least ``run`` long, after simplifying each stroke to a polyline within ``tolerance``
-    (Douglas-Peucker; lengths relative to the drawing's larger side; any units, y either way)."""
-    parts = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes if len(s)]
-    if not parts:
-        return 0
-    allp = np.concatenate(parts)
-    lo, size = allp.min(0), max(float(np.ptp(allp, 0).max()), 1e-9)
-    count = 0
-    for p in parts:
-        if len(p) < 3:
-            continue
-        q = cv2.approxPolyDP(((p - lo) / size).astype(np.float32).reshape(-1, 1, 2),
-                             tolerance, False).reshape(-1, 2).astype(np.float64)
-        seg = np.diff(q, axis=0)
-        length = np.linalg.norm(seg, axis=1)
-        for a, b, la, lb in zip(seg[:-1], seg[1:], length[:-1], length[1:], strict=True):
-            if la >= run and lb >= run:
-                cos = float(a @ b) / (la * lb)
-                count += np.degrees(np.arccos(np.clip(cos, -1, 1))) > turn
-    return int(count)
 
 
 @dataclass(frozen=True)
@@ -144,7 +83,7 @@ class Nets:
         c = self.classic.run_batch(x, keys=(LOGITS, F6))
         pm = softmax(m[LOGITS])
         return Signals(pm, softmax(c[LOGITS]), self.s4.distance(m[typ.LAYER]),
-                       class_distance(self.bank, c[F6], pm.argmax(1)),
+                       self.bank.distance(c[F6], pm.argmax(1)),
                        np.full(len(x), -1) if corners is None else np.asarray(corners))
 
 
