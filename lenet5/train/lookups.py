@@ -23,15 +23,40 @@ from lenet5.train import pen, writers
 from lenet5.train.data import Mnist, load_mnist
 
 
+def bank_rows(n: int, size: int = typicality.BANK, seed: int = 0) -> np.ndarray:
+    """The rows of ``n`` candidate digits the typicality bank keeps: ``(min(n, size),) int64``
+    in ``[0, n)``, a random draw (the same for the same ``seed``)."""
+    return np.random.default_rng(seed).permutation(n)[:size]
+
+
 def fit_typicality(features: np.ndarray, held_out: np.ndarray, model_sha256: str,
                    k: int = typicality.K, size: int = typicality.BANK,
                    quantile: float = typicality.QUANTILE, seed: int = 0) -> Typicality:
     """A bank of ``size`` random rows of ``(N, D)`` training ``features`` (int8-quantised, as
     saved); the threshold at ``quantile`` of the ``held_out`` digits' distances."""
-    rows = np.random.default_rng(seed).permutation(len(features))[:size]
+    rows = bank_rows(len(features), size, seed)
     t = Typicality(typicality.quantise(features[rows]), 0.0, model_sha256, k)
     threshold = float(np.quantile(t.distance(held_out), quantile))
     return Typicality(t.codes, threshold, model_sha256, k)
+
+
+def bank_facts(n_mnist: int, n_pen: int, size: int = typicality.BANK,
+               seed: int = 0) -> dict[str, int]:
+    """What the bank drawn from ``n_mnist`` MNIST digits followed by ``n_pen`` pen drawings
+    holds (for the pages to state, :func:`record`): how many of each it kept and drew from."""
+    rows = bank_rows(n_mnist + n_pen, size, seed)
+    kept_mnist = int((rows < n_mnist).sum())
+    return {"bank_mnist": kept_mnist, "bank_pen": len(rows) - kept_mnist,
+            "pool_mnist": n_mnist, "pool_pen": n_pen}
+
+
+def record(path: Path, facts: dict[str, int]) -> None:
+    """Add the whole numbers ``facts`` (how the file was made) to the ``.npz`` at ``path``, its
+    arrays unchanged: the core's loaders read only the keys they know, so the file still loads
+    for its model."""
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files if k not in facts}
+    np.savez_compressed(path, **arrays, **{k: np.int64(v) for k, v in facts.items()})
 
 
 def features_of(predictor: Predictor, images: np.ndarray) -> np.ndarray:
@@ -62,12 +87,14 @@ def build_neighbours(predictor: Predictor, x_train: np.ndarray, y_train: np.ndar
 
 def write_lookups(predictor: Predictor, out: Path, data: Mnist, n: int,
                   pen_xy: pen.PenDigits | None = None) -> None:
-    """Write to ``out`` the typicality bank (the first ``n`` MNIST training digits and one
-    drawing of each pen-drawn digit trained on; the threshold from the validation digits) and
-    the neighbours (F6 of the first ``n`` MNIST training digits, kept with their images)."""
+    """Write to ``out`` the typicality bank (drawn from the first ``n`` MNIST training digits and
+    one drawing of each pen-drawn digit trained on; the threshold from the validation digits;
+    what it holds recorded in it, :func:`bank_facts`) and the neighbours (F6 of the first
+    ``n`` MNIST training digits, kept with their images)."""
     x, y, index = data.x_train[:n], data.y_train[:n], data.train_index[:n]
     typical = x if pen_xy is None else np.concatenate([x, pen.first_drawings(pen_xy)])
     typicality.save(typicality_for(predictor, typical, data.x_val), out / TYPICALITY_FILE)
+    record(out / TYPICALITY_FILE, bank_facts(len(x), len(typical) - len(x)))  # for the pages
     neighbours.save(build_neighbours(predictor, x, y, index), out / NEIGHBOURS_FILE)
 
 

@@ -47,15 +47,24 @@ class Panel:
     flips: list[float]
 
 
+RUNNER_UP = "#1f77b4"  # the reading is ACCENT, the runner-up this, other marked digits MARKED
+TOP = 1.05  # the probability axes' top: a little above 100%, so that a curve at 1 stays visible
+LABELS_PX = 16  # px between a panel's top and its title: the band the flips' labels are in
+MARKED = ("#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f")
+
+
 def sweeps_chart(panels: list[Panel], digits: tuple[int, int], cols: int = 2,
                  row_height: int = 230) -> go.Figure:
     """One figure, one panel per sweep (``cols`` across): the probability of the reading and of
-    the runner-up (``digits``) along it, a dotted line at the unchanged drawing, dashed ones
-    where the reading flips, labelled with what it reads there. (One figure, not one per sweep:
-    each chart costs the server and the browser time on every rerun.)"""
+    the runner-up (``digits``) along it, and of every digit a flip in that panel reads; a dotted
+    line at the unchanged drawing, dashed ones where the reading flips, each labelled above its
+    top with what it reads there. A digit keeps its colour and its one legend entry in every
+    panel. (One figure, not one per sweep: each chart costs the server and the browser time on
+    every rerun.)"""
     rows = -(-len(panels) // cols)
     gap_x, gap_y = 0.1, 0.16 / rows
-    data, shapes, notes, layout = [], [], [], {}
+    colours = digit_colours(panels, digits)
+    data, shapes, notes, layout, shown = [], [], [], {}, set()
     for k, panel in enumerate(panels):
         r, c = divmod(k, cols)
         x0 = c * (1 + gap_x) / cols
@@ -64,39 +73,72 @@ def sweeps_chart(panels: list[Panel], digits: tuple[int, int], cols: int = 2,
         ax = "" if k == 0 else str(k + 1)
         layout[f"xaxis{ax}"] = dict(domain=xdom, anchor=f"y{ax}", title=dict(
             text=panel.unit, font=dict(size=11), standoff=4))
-        layout[f"yaxis{ax}"] = dict(domain=ydom, anchor=f"x{ax}", range=[0, 1.05],
+        layout[f"yaxis{ax}"] = dict(domain=ydom, anchor=f"x{ax}", range=[0, TOP],
                                     tickformat=".0%")
-        notes.append(dict(text=f"<b>{panel.title}</b>", x=xdom[0], y=ydom[1] + 0.02 / rows,
+        notes.append(dict(text=f"<b>{panel.title}</b>", x=xdom[0], y=ydom[1], yshift=LABELS_PX,
                           xref="paper", yref="paper", xanchor="left", yanchor="bottom",
-                          showarrow=False, font=dict(size=14)))
-        data += _sweep_lines(panel, digits, ax, legend=k == 0)
-        shapes += [dict(type="line", x0=v, x1=v, y0=0, y1=1.05, xref=f"x{ax}", yref=f"y{ax}",
+                          showarrow=False, font=dict(size=14)))  # above the flips' labels
+        drawn = [*digits, *(d for d in marked_digits(panel) if d not in digits)]
+        data += _sweep_lines(panel, drawn, colours, ax, shown)
+        shown.update(drawn)
+        shapes += [dict(type="line", x0=v, x1=v, y0=0, y1=TOP, xref=f"x{ax}", yref=f"y{ax}",
                         line=dict(color=MUTED, dash="dot" if v == panel.identity else "dash",
                                   width=1)) for v in [panel.identity, *panel.flips]]
-        notes += [dict(x=v, y=0.5, xref=f"x{ax}", yref=f"y{ax}", text=_read_at(panel, v),
-                       textangle=-90, xanchor="right", showarrow=False,
-                       font=dict(size=11, color=MUTED)) for v in panel.flips]  # along its line
-    return fast_figure(data, height=rows * row_height, margin=dict(l=10, r=10, t=30, b=10),
+        notes += [_flip_note(panel, v, ax, colours) for v in panel.flips]
+    # the left margin holds the first column's tick labels (100%), which sit outside its domain
+    return fast_figure(data, height=rows * row_height, margin=dict(l=45, r=10, t=40, b=10),
                    shapes=shapes, annotations=notes, showlegend=True,
-                   legend=dict(orientation="h", x=1, xanchor="right", y=1, yanchor="bottom"),
+                   legend=dict(orientation="h", x=1, xanchor="right", y=1, yanchor="bottom",
+                               title=dict(text="digit")),
                    **layout)
 
 
-def _sweep_lines(panel: Panel, digits: tuple[int, int], ax: str, legend: bool) -> list[dict]:
+def marked_digits(panel: Panel) -> list[int]:
+    """The digits read where ``panel``'s flips are marked, in the flips' order, each once
+    (none where there is nothing to read)."""
+    read = [_digit_at(panel, v) for v in panel.flips]
+    return list(dict.fromkeys(d for d in read if d is not None))
+
+
+def digit_colours(panels: list[Panel], digits: tuple[int, int]) -> dict[int, str]:
+    """One colour per digit drawn in any panel: the reading ACCENT, the runner-up RUNNER_UP,
+    the digits flips read the ``MARKED`` colours in order of first appearance."""
+    colours = {digits[0]: ACCENT, digits[1]: RUNNER_UP}
+    others = iter(MARKED)  # a colour for each digit besides the two: it never runs out
+    for panel in panels:
+        for d in marked_digits(panel):
+            colours.setdefault(d, next(others))
+    return colours
+
+
+def _sweep_lines(panel: Panel, drawn: list[int], colours: dict[int, str], ax: str,
+                 shown: set[int]) -> list[dict]:
+    """One line per digit of ``drawn``: the reading thick, the runner-up dotted, the digits
+    flips read dashed; a legend entry for digits not in ``shown`` (an earlier panel's)."""
     p = np.asarray(panel.probs, np.float64)
+    styles = [(3, "solid"), (2, "dot")] + [(2, "dash")] * (len(drawn) - 2)
     return [dict(type="scatter", mode="lines+markers", x=np.asarray(panel.values).tolist(),
                  y=[None if np.isnan(v) else float(v) for v in p[:, d]], name=f"{d}",
-                 legendgroup=str(d), showlegend=legend, xaxis=f"x{ax}", yaxis=f"y{ax}",
-                 line=dict(color=colour, width=3 if k == 0 else 2,
-                           dash="solid" if k == 0 else "dot"),
+                 legendgroup=str(d), showlegend=d not in shown, xaxis=f"x{ax}", yaxis=f"y{ax}",
+                 line=dict(color=colours[d], width=width, dash=dash),
                  hovertemplate=f"%{{x}}: {d} %{{y:.1%}}<extra></extra>")
-            for k, (d, colour) in enumerate(zip(digits, (ACCENT, "#1f77b4"), strict=True))]
+            for d, (width, dash) in zip(drawn, styles, strict=True)]
 
 
-def _read_at(panel: Panel, value: float) -> str:
-    """What the network reads at ``value`` of the sweep."""
+def _flip_note(panel: Panel, value: float, ax: str, colours: dict[int, str]) -> dict:
+    """The label of the flip at ``value``: what it reads there, in that digit's colour, just
+    above the top of its line (beside the line's end, never on it, and above the curves, which
+    it would otherwise cross: the new digit's curve is high right where its flip is)."""
+    digit = _digit_at(panel, value)
+    return dict(x=value, y=TOP, xref=f"x{ax}", yref=f"y{ax}", yanchor="bottom", yshift=1,
+                text="nothing to read" if digit is None else f"reads {digit}", showarrow=False,
+                font=dict(size=11, color=MUTED if digit is None else colours[digit]))
+
+
+def _digit_at(panel: Panel, value: float) -> int | None:
+    """What the network reads at ``value`` of the sweep (None: nothing to read there)."""
     row = panel.probs[int(np.argmin(np.abs(np.asarray(panel.values) - value)))]
-    return "nothing to read" if np.isnan(row).any() else f"reads {int(row.argmax())}"
+    return None if np.isnan(row).any() else int(row.argmax())
 
 
 def outlined(image: np.ndarray, box: tuple[int, int, int, int], size: int = 224) -> np.ndarray:

@@ -124,12 +124,20 @@ def heatmap_grid(maps: np.ndarray, cols: int, title: str, colorscale: str = "Vir
                    yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"))
 
 
-def activation_bars(values: np.ndarray, title: str, height: int = 200) -> go.Figure:
-    """Bars of a dense layer's activations (one bar per unit)."""
-    bar = dict(type="bar", y=np.asarray(values).tolist(), marker=dict(color=MUTED),
-               hovertemplate="unit %{x}: %{y:.3f}<extra></extra>")
+def activation_bars(values: np.ndarray, title: str, height: int = 200,
+                    axis: str = "unit") -> go.Figure:
+    """Bars of a layer's ``(n,)`` activations, one per unit. ``axis`` names what a bar is:
+    "unit" (a dense layer's units, the axis ticked as plotly sees fit) or "digit" (the output
+    layer's logits: the axis titled "digit", every bar labelled with its digit 0 to n-1)."""
+    v = np.asarray(values).reshape(-1).tolist()
+    bar = dict(type="bar", y=v, marker=dict(color=MUTED),
+               hovertemplate=f"{axis} %{{x}}: %{{y:.3f}}<extra></extra>")
+    xaxis = dict(title=dict(text=axis))
+    if axis == "digit":  # all ten labels: plotly's automatic ticks showed only 0, 2, 4, 6, 8
+        xaxis.update(tickmode="array", tickvals=list(range(len(v))),
+                     ticktext=[str(k) for k in range(len(v))])
     return fast_figure([bar], title=dict(text=title), height=height, margin=MARGIN,
-                   xaxis=dict(title=dict(text="unit")))
+                       xaxis=xaxis)
 
 
 def training_curves(history: dict, styles_after: int | None = None,

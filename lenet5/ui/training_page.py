@@ -1,10 +1,14 @@
-"""Training page: curves, confusion matrix, mistakes, and where the numbers came from."""
+"""Training page: curves, confusion matrix, mistakes, and where the numbers came from.
+
+Every figure it states is read from models/metrics.json, history.json or crossval.json, or taken
+from the constant that defines it (the brush the held-out writers are drawn with)."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
+from lenet5.core.strokes import BRUSH
 from lenet5.ui import state
 from lenet5.ui.layout import PLOT_CONFIG
 from lenet5.ui.plots import confusion_heatmap, enlarge, training_curves
@@ -19,7 +23,8 @@ def summary_section(m: dict) -> None:
     cols[1].metric("Test errors", f"{len(m['test']['misclassified'])} / {m['test']['n']:,}")
     cols[2].metric("Parameters", f"{m['param_count']:,}")
     cols[3].metric("Training time", f"{m['train_seconds'] / 60:.1f} min",
-                   help="On 2 CPU cores, measured by the training run itself.")
+                   help="Measured by the training run itself, on the machine that trained "
+                        "it.")
 
 
 def curves_section(m: dict) -> None:
@@ -33,11 +38,44 @@ def curves_section(m: dict) -> None:
     after = after if after and len(history["loss"]) > after else None
     joined = "pen digits" if m.get("pen") else "styles"
     st.plotly_chart(training_curves(history, after, joined), config=PLOT_CONFIG, key="curves")
-    st.caption("Training figures are measured on augmented digits (rotated, sheared, zoomed, "
-               "shifted, thinner or thicker strokes), validation on 5,000 held-out clean "
-               "training digits: that is why validation is the higher curve.")
+    st.caption(curves_words(m, history))
     if after:
         st.caption(second_stage_words(m, after))
+
+
+AUGMENTED = {"rotation_deg": "rotated", "shear": "sheared", "zoom": "zoomed",
+             "translate_px": "shifted", "thinner": "thinner strokes", "thicker": "thicker strokes",
+             "elastic": "elastically distorted"}  # augment_config's keys, in words
+
+
+def curves_words(m: dict, history: dict) -> str:
+    """What the curves are measured on (metrics.json ``m``) and which accuracy is the higher
+    when (``history``: the chart's own figures)."""
+    aug = m.get("augment_config") or {}
+    kinds = ", ".join(w for k, w in AUGMENTED.items() if aug.get(k))
+    trained = (f"the digits as trained on, {aug.get('prob', 1):.0%} of each batch augmented "
+               f"({kinds})" if kinds else "the digits as trained on")
+    return (f"Training figures are measured on {trained}, validation on "
+            f"{m['train_config'].get('val_size', 0):,} held-out clean training digits. "
+            f"In the accuracy panel, {crossing_words(history)}")
+
+
+def crossing_words(history: dict) -> str:
+    """Which of the training and validation accuracy curves of ``history`` is the higher, and
+    from which epoch: one sentence."""
+    if not history.get("accuracy") or not history.get("val_accuracy"):
+        return "the history has no accuracy to compare."
+    epochs = history.get("epoch") or list(range(1, len(history["accuracy"]) + 1))
+    above = [t > v for t, v in zip(history["accuracy"], history["val_accuracy"], strict=True)]
+    if all(above) or not any(above):
+        return f"{'training' if above[0] else 'validation'} is the higher curve in every epoch."
+    first = above.index(True)
+    n, of = sum(above[first:]), len(above) - first
+    rest = "stays above it" if n == of else f"is the higher in {n} of the {of} epochs from there"
+    if first == 0:
+        return f"training is the higher curve in {n} of the {of} epochs."
+    return (f"validation is the higher curve until epoch {epochs[first - 1]}; training passes "
+            f"it at epoch {epochs[first]} and {rest}.")
 
 
 def second_stage_words(m: dict, after: int) -> str:
@@ -51,11 +89,11 @@ def second_stage_words(m: dict, after: int) -> str:
             "While it learned them, the network was also taught what it had answered before "
             "on MNIST's digits, so as not to forget them."
             + (" The curves of those epochs are the whole net's run, which was averaged with a "
-               "run that trained only its last two layers." if cfg.get("style_soup") else ""))
+               "run that trained only its last layers." if cfg.get("style_soup") else ""))
 
 
 def confusion_section(m: dict) -> None:
-    st.subheader("Confusion matrix on the 10,000 test digits")
+    st.subheader(f"Confusion matrix on the {m['test']['n']:,} test digits")
     left, right = st.columns([3, 1])
     left.plotly_chart(confusion_heatmap(np.array(m["test"]["confusion_matrix"])),
                       config=PLOT_CONFIG, key="confusion")
@@ -99,22 +137,30 @@ def styles_section(m: dict) -> None:
                "shown here on test digits, taught on training digits.")
 
 
+def mnist_trained(m: dict) -> int:
+    """How many MNIST digits the net trained on: metrics.json's training-set size less the
+    digits added to MNIST's (pen drawings, synthesised styles), which it also counts."""
+    added = sum(m["train_config"].get(k, 0) for k in STYLE_NAMES)
+    return m["train_size"] - (m["pen"]["images"] if m.get("pen") else 0) - added
+
+
 def data_section(m: dict) -> None:
     """What the net was trained on, and how well it reads people it never saw."""
     st.subheader("What it learned from")
-    n_mnist = m["train_config"].get("limit") or 60_000 - m["train_config"].get("val_size", 0)
     pen = m.get("pen")
-    lines = [f"- **MNIST**: {n_mnist:,} training digits (60,000 less "
-             f"{m['train_config'].get('val_size', 0):,} kept for validation), LeCun, Cortes "
-             "and Burges, CC BY-SA 3.0."]
+    lines = [f"- **MNIST**: {mnist_trained(m):,} training digits "
+             f"({m['train_config'].get('val_size', 0):,} more kept apart for validation), "
+             "LeCun, Cortes and Burges, CC BY-SA 3.0."]
     if pen:
+        writers = len(pen["writers"]) + len(pen["held_out_writers"])
         lines.append(
             f"- **Pen-drawn digits**: {pen['digits']:,} digits by {len(pen['writers'])} of the "
-            f"30 writers of UCI's *Pen-Based Recognition of Handwritten Digits* (Alpaydin and "
-            f"Alimoglu, CC BY 4.0), each drawn {pen['renders']} times on the canvas at a random "
-            f"place, size and brush width ({pen['brushes'][0]}–{pen['brushes'][1]} px) and "
-            f"prepared like your drawing: {pen['images']:,} images. They were written with a "
-            "pen, as you draw here; MNIST's digits were written with pencils on paper forms.")
+            f"{writers} writers of UCI's *Pen-Based Recognition of Handwritten Digits* "
+            f"(Alpaydin and Alimoglu, CC BY 4.0), each drawn {pen['renders']} times on the "
+            f"canvas at a random place, size and brush width ({pen['brushes'][0]}–"
+            f"{pen['brushes'][1]} px) and prepared like your drawing: {pen['images']:,} images. "
+            "They were written with a pen, as you draw here; MNIST's digits were written with "
+            "pencils on paper forms.")
     st.markdown("\n".join(lines))
     if pen:
         held_out_section(pen, load_json("crossval.json"))
@@ -127,7 +173,7 @@ def held_out_section(pen: dict, report: dict | None) -> None:
         writers = ", ".join(map(str, pen["held_out_writers"]))
         cols[0].metric("Writers it never saw", f"{pen['held_out_accuracy']:.2%}",
                        help=f"{pen['held_out_n']:,} digits by writers {writers}, kept out of "
-                            "training, drawn at brush 18.")
+                            f"training, drawn at brush {BRUSH}.")
     if report:
         s = report["summary"]["held_out_accuracy"]
         cols[1].metric(f"Cross-validated, {len(report['folds'])} folds of writers",

@@ -120,3 +120,16 @@ def test_probability_heatmap_has_a_column_per_digit():
     fig = plots.digit_probabilities(probs)
     assert np.array(fig.data[0].z).shape == (10, 3)
     assert list(fig.data[0].x) == ["1. (2)", "2. (0)", "3. (7)"]
+
+
+def test_logits_are_labelled_by_digit_and_other_layers_by_unit():
+    """The output layer's ten logits: the axis reads "digit", every bar labelled (plotly's own
+    ticks showed 0, 2, 4, 6, 8 under an axis titled "unit")."""
+    logits = plots.activation_bars(np.linspace(-3, 3, 10), "Output", axis="digit")
+    axis = logits.layout.xaxis
+    assert axis.title.text == "digit"
+    assert list(axis.ticktext) == [str(d) for d in range(10)]
+    assert list(axis.tickvals) == list(range(10))
+    assert "digit %{x}" in logits.data[0].hovertemplate
+    dense = plots.activation_bars(np.zeros(84), "F6")  # the default, as before
+    assert dense.layout.xaxis.title.text == "unit" and dense.layout.xaxis.ticktext is None
