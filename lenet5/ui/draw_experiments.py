@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from lenet5.core.prefixes import MAX_PREFIXES, read_prefixes
+from lenet5.core.preprocess import BOX
 from lenet5.core.reader import Report
 from lenet5.core.strokes import CANVAS
 from lenet5.core.sweeps import KINDS, identity, sweeps
@@ -26,7 +27,7 @@ PREFIXES_WORDS = (
 SWEEPS_WORDS = (
     "Your drawing is turned, slanted, thickened, moved and resized step by step, and read at "
     "every step. Moving and resizing change nothing: the preprocessing crops the ink, scales it "
-    "to 20 px and centres it before the network sees it, so those curves stay flat. Turning, "
+    f"to {BOX} px and centres it before the network sees it, so those curves stay flat. Turning, "
     "slanting and thickening reach the network, which copes only as far as the digits it "
     "learned from varied. The dotted line is your drawing as it is; a dashed line marks where "
     "the reading changes.")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from lenet5.core.attribution import overlay
 from lenet5.core.photo import EXTENSIONS
+from lenet5.core.preprocess import BOX, SIZE
 from lenet5.core.reader import Report
 from lenet5.core.segment import strokes_from_json
 from lenet5.core.strokes import BRUSH, CANVAS
@@ -153,8 +154,9 @@ def both_nets_section(report: Report) -> None:
 
 def steps_section(report: Report) -> None:
     st.subheader("What the network is given")
-    st.caption("As MNIST was made: crop to the ink, scale the longer side to 20 px, then place "
-               "it in 28×28 with its centre of mass in the middle. That is why a digit drawn "
+    st.caption(f"As MNIST was made: crop to the ink, scale the longer side to {BOX} px, then "
+               f"place it in {SIZE}×{SIZE} with its centre of mass in the middle. That is why a "
+               "digit drawn "
                "anywhere, at any size or brush width, looks like the digits the network learned "
                "from.")
     s = report.pre.steps
@@ -162,7 +164,7 @@ def steps_section(report: Report) -> None:
     names = ["drawn", "cropped", "scaled", "centred"]
     st.image(strip([square(s[name], STEP_PX) for name in names]),
              caption=f"1. what you drew → 2. cropped to the ink → 3. scaled to {w}×{h} → "
-                     "4. centred in 28×28")
+                     f"4. centred in {SIZE}×{SIZE}")
 
 
 def attribution_section(report: Report) -> None:
@@ -190,7 +192,8 @@ def neighbours_section(report: Report) -> None:
     labels = " · ".join(str(label) for label in near.labels)
     st.image(strip([square(image / 255, NEIGHBOUR_PX) for image in near.images]),
              caption=f"Their labels, nearest first: {labels}. These are the {len(labels)} of "
-                     f"{near.searched:,} MNIST training digits whose F6 activations (the 84 "
+                     f"{near.searched:,} MNIST training digits whose F6 activations (the "
+                     f"{report.modern.maps['f6'].size} "
                      "numbers the network computes last, before it decides) are closest to "
                      "your drawing's. When it misreads a digit, they often show why.")
 

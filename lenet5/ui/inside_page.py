@@ -105,7 +105,9 @@ def dense_section(reading: Reading, architecture: list[dict]) -> None:
     for col, row in zip(st.columns(len(rows)), rows, strict=True):
         col.plotly_chart(activation_bars(reading.maps[row["layer"]].reshape(-1),
                                          layer_title(row)), config=PLOT_CONFIG, key=row["layer"])
-    st.plotly_chart(activation_bars(reading.maps["output"], "Output: 10 logits (before softmax)"),
+    st.plotly_chart(activation_bars(reading.maps["output"],
+                                    f"Output: {reading.probs.size} logits (before softmax)",
+                                    axis="digit"),
                     config=PLOT_CONFIG, key="logits")
 
 

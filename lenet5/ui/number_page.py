@@ -9,7 +9,7 @@ from contextlib import nullcontext
 import numpy as np
 import streamlit as st
 
-from lenet5.core.preprocess import to_ink
+from lenet5.core.preprocess import BOX, SIZE, to_ink
 from lenet5.core.reader import UNSURE
 from lenet5.core.segment import (
     NARROW,
@@ -104,7 +104,8 @@ def inputs_section(digits: list[Found]) -> None:
     if readable:
         st.subheader("What the network is given")
         st.image(strip([square(d.pre.image, 84) for d in readable], gap=6),
-                 caption="Each digit alone: cropped, scaled to 20 px and centred in 28×28, as "
+                 caption=f"Each digit alone: cropped, scaled to {BOX} px and centred in "
+                         f"{SIZE}×{SIZE}, as "
                          "on the Draw page.")
 
 

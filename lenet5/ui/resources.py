@@ -10,6 +10,7 @@ import hashlib
 import importlib
 import json
 import threading
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -91,32 +92,44 @@ def reader() -> Reader:
         st.stop()
 
 
-@st.cache_data(show_spinner=False)
 def load_json(name: str, folder: str = "") -> dict | list | None:
-    """A JSON artifact of the net in the models folder or its sub-``folder`` (None if missing
-    or unreadable)."""
+    """A JSON artifact of the net in the models folder (as set now) or its sub-``folder``
+    (None if missing or unreadable)."""
+    return _json(str(model_file(name, folder)))
+
+
+@st.cache_data(show_spinner=False)
+def _json(path: str) -> dict | list | None:
     try:
-        return json.loads(model_file(name, folder).read_text())
+        return json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return None
 
 
-@st.cache_data(show_spinner=False)
 def arrays(name: str, folder: str = "") -> dict[str, np.ndarray] | None:
-    """The arrays of an ``.npz`` artifact of the net in the models folder or its sub-``folder``
-    (None if missing or unreadable)."""
+    """The arrays of an ``.npz`` artifact of the net in the models folder (as set now) or its
+    sub-``folder`` (None if missing or unreadable)."""
+    return _arrays(str(model_file(name, folder)))
+
+
+@st.cache_data(show_spinner=False)
+def _arrays(path: str) -> dict[str, np.ndarray] | None:
     try:
-        with np.load(model_file(name, folder), allow_pickle=False) as npz:
+        with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}
     except (OSError, ValueError):
         return None
 
 
-@st.cache_resource(show_spinner=False)
 def weights(folder: str, model_sha256: str) -> wt.Weights | None:
     """The weights of the net in ``folder`` for the NumPy pass (None if its file is missing or
     was made for another model)."""
-    return wt.load(model_file(WEIGHTS_FILE, folder), model_sha256)
+    return _weights(str(model_file(WEIGHTS_FILE, folder)), model_sha256)
+
+
+@st.cache_resource(show_spinner=False)
+def _weights(path: str, model_sha256: str) -> wt.Weights | None:
+    return wt.load(Path(path), model_sha256)
 
 
 def kernels(folder: str = "") -> dict[str, np.ndarray] | None:
