@@ -1,0 +1,415 @@
+"""Every widget value that arrives is checked against its widget's kind and range before
+Streamlit restores it or a page uses it; a bad one resets that widget to its default.
+
+Why two places. A browser sends each widget's value as a ``WidgetState`` proto (one field of a
+oneof: ``double_array_value`` for a slider, ``bool_value`` for an expander or a toggle,
+``string_array_value`` for a segmented control or pills, ``json_value`` for the canvas...).
+Streamlit stores it and deserializes it in ``SessionState.on_script_will_rerun``
+(``runtime/state/session_state.py``: ``set_widgets_from_proto``, then ``_call_callbacks`` ->
+``_widget_changed`` -> ``WStates.__getitem__``), which ``ScriptRunner._run_script`` calls
+*before* it executes app.py (``runtime/scriptrunner/script_runner.py``, ``code_to_exec``). A
+value of the wrong kind raises there (a slider's deserializer on a bool: ``TypeError``; a
+``json_value`` that is not JSON: ``JSONDecodeError``); or it is deserialized to the default
+but ``WStates.__getitem__`` records the wrong field as the widget's ``value_type``, so the
+next ``get_serialized`` fails. Either way no app code has run yet, and the bad value stays
+stored (the failed run removes no widget state), so every later rerun of the session fails in
+``_compact_state`` the same way: no check at the top of app.py can reach it. So:
+
+* :func:`install` wraps ``SessionState.on_script_will_rerun`` (once per process): the widget
+  states of each rerun request are checked (:func:`refusal`) and the bad ones dropped before
+  Streamlit sees them; if Streamlit raises anyway while restoring, the widget states that do
+  not deserialize are dropped and the run goes on. Each refusal is logged as one line and
+  kept for the session.
+* :func:`check_widgets`, called at the top of each run, resets those widgets (``del
+  st.session_state[key]``: the widget is recreated from its default) and checks the values
+  kept in the session state too (set by code, or restored from an earlier run); it returns the
+  short notes to show.
+
+:func:`should_log_traceback` rate-limits the error boundary's tracebacks (3 per session per
+minute).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+import re
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from lenet5.ui import state
+
+log = logging.getLogger("lenet5")
+
+TRACEBACKS_PER_MINUTE = 3
+NOTE = "{label} sent a value this page cannot use ({why}); it is back at its default."
+_ID = re.compile(r"^\$\$ID-[0-9a-f]+-(.+)$")
+_SHOWN = 40  # characters of a refused value quoted in the log
+
+
+# --- the validators, one per kind of widget: None if the value is fine, else why not -------
+
+def _number(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def slider_value(v, lo: int, hi: int) -> str | None:
+    """A slider's value as a page reads it: a whole number in ``[lo, hi]``."""
+    if not _number(v):
+        return f"a {type(v).__name__}, not a number"
+    if not math.isfinite(v):
+        return "not a finite number"
+    if v != int(v):
+        return "not a whole number"
+    if not lo <= v <= hi:
+        return f"{_short(v)} outside {lo}..{hi}"
+    return None
+
+
+def slider_wire(values: Sequence, lo: int, hi: int) -> str | None:
+    """A slider's value as sent (its ``double_array_value``): exactly one number in range."""
+    if len(values) != 1:
+        return f"{len(values)} numbers, not 1"
+    return slider_value(values[0], lo, hi)
+
+
+def flag_value(v) -> str | None:
+    """An expander's or a toggle's value: True or False."""
+    return None if isinstance(v, bool) else f"a {type(v).__name__}, not True or False"
+
+
+def choice_value(v, options: Iterable, multi: bool) -> str | None:
+    """A segmented control's value (one option or None) or pills' (a list of distinct
+    options), as a page reads it."""
+    options = list(options)
+    if not multi:
+        return None if v is None or v in options else f"{_short(v)} is not an option"
+    if not isinstance(v, list | tuple):
+        return f"a {type(v).__name__}, not a list"
+    if len(set(map(repr, v))) != len(v):
+        return "an option twice"
+    bad = [x for x in v if x not in options]
+    return f"{_short(bad[0])} is not an option" if bad else None
+
+
+def choice_wire(values: Sequence, options: Iterable, multi: bool) -> str | None:
+    """The same as sent (``string_array_value``: each option as its label)."""
+    labels = {str(o) for o in options}
+    if not multi and len(values) > 1:
+        return f"{len(values)} choices, not 1"
+    if len(set(values)) != len(values):
+        return "an option twice"
+    bad = [x for x in values if x not in labels]
+    return f"{_short(bad[0])} is not an option" if bad else None
+
+
+def json_wire(text: str) -> str | None:
+    """A component's value as sent (``json_value``): a JSON object (what is in it is the
+    component's reader's business, :mod:`lenet5.core.validate` for the canvas)."""
+    try:
+        v = json.loads(text)
+    except ValueError:  # JSONDecodeError, and a NaN Python's json reads but should not
+        return "not JSON"
+    return None if isinstance(v, dict) else f"JSON {type(v).__name__}, not an object"
+
+
+def _short(v) -> str:
+    text = repr(v)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+# --- the app's widgets ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Spec:
+    """One widget: its label in notes, the proto field a browser sends its value in, and its
+    checks as sent (``wire``, on the unpacked field) and as kept (``value``; None: not
+    checked there, e.g. the uploader's files, which Streamlit's file manager holds)."""
+
+    label: str
+    field: str
+    wire: Callable[[object], str | None] | None = None
+    value: Callable[[object], str | None] | None = None
+
+
+def _slider(label: str, lo: int, hi: int) -> Spec:
+    return Spec(label, "double_array_value", lambda v: slider_wire(v, lo, hi),
+                lambda v: slider_value(v, lo, hi))
+
+
+def _flag(label: str) -> Spec:
+    return Spec(label, "bool_value", None, flag_value)
+
+
+def _choice(label: str, options: Sequence, multi: bool = False) -> Spec:
+    return Spec(label, "string_array_value", lambda v: choice_wire(v, options, multi),
+                lambda v: choice_value(v, options, multi))
+
+
+def _json(label: str) -> Spec:
+    return Spec(label, "json_value", json_wire)
+
+
+def _network_layers() -> dict[str, tuple[int, int, int]]:
+    """Every layer the Inside page's unit slider offers, for either net: its largest
+    ``(rows, cols, maps)`` (the two nets share the widgets' keys)."""
+    from lenet5.core import receptive
+    from lenet5.core.artifacts import CLASSIC
+    from lenet5.ui.resources import load_json
+
+    sizes: dict[str, tuple[int, int, int]] = {}
+    for folder in ("", CLASSIC):
+        architecture = load_json("architecture.json", folder) or []
+        rows = {r["layer"]: r["output"] for r in architecture}
+        for name in receptive.layers(architecture) if architecture else []:
+            h, w, c = rows[name]
+            old = sizes.get(name, (0, 0, 0))
+            sizes[name] = (max(old[0], h), max(old[1], w), max(old[2], c))
+    return sizes
+
+
+def _samples() -> int:
+    from lenet5.ui.resources import mnist_sample
+
+    sample = mnist_sample()
+    return 1 if sample is None else len(sample[0])
+
+
+@functools.cache
+def table() -> dict[str, Spec]:
+    """Every widget key of the app and its :class:`Spec`, from the constants the pages use
+    (imported here, not at module level: the pages may import this module one day)."""
+    from lenet5.core.forward import SWITCHABLE
+    from lenet5.core.segment import WIDE
+    from lenet5.ui import draw_page, inside_page, number_page
+
+    layers = _network_layers()
+    specs = {
+        state.BRUSH: _slider("The brush slider", *draw_page.BRUSHES),
+        state.CANVAS: _json("The canvas"),
+        state.UPLOAD: Spec("The photo uploader", "file_uploader_state_value"),
+        state.PREFIXES: _flag("The stroke-by-stroke expander"),
+        state.SWEEPS: _flag("The sweeps expander"),
+        state.NUMBER_NARROW: _flag("The narrow-canvas switch"),
+        state.INSIDE_NET: _choice("The network switch", [inside_page.MODERN, inside_page.OLD]),
+        state.INSIDE_SAMPLE: _slider("The MNIST digit slider", 0, _samples() - 1),
+        state.UNIT: _flag("The unit expander"),
+        state.UNIT_LAYER: _choice("The layer switch", list(layers)),
+        state.SWITCH: _flag("The switch-maps-off expander"),
+    }
+    for width in (WIDE[0], number_page.PHONE[0]):
+        specs[state.number_brush(width)] = _slider("The brush slider", *number_page.BRUSHES)
+        specs[state.number_canvas(width)] = _json("The canvas")
+    for layer, (h, w, c) in layers.items():
+        specs[state.unit(layer, "map")] = _slider("The map slider", 1, c)
+        for m in range(1, c + 1):
+            specs[state.unit(layer, f"row{m}")] = _slider("The row slider", 0, h - 1)
+            specs[state.unit(layer, f"col{m}")] = _slider("The column slider", 0, w - 1)
+    for layer in SWITCHABLE:
+        maps = layers.get(layer, (0, 0, 0))[2]
+        specs[state.off(layer)] = _choice(f"The {layer.upper()} maps' switches",
+                                          list(range(1, maps + 1)), multi=True)
+    return specs
+
+
+def key_of(widget_id: str) -> str | None:
+    """The user key in a widget's id (``$$ID-<hash>-<key>``), None if it has none."""
+    m = _ID.match(widget_id)
+    return m[1] if m else None
+
+
+def refusal(widget_state, key: str | None, expected_field: str | None = None) -> str | None:
+    """Why the ``WidgetState`` proto a browser sent for widget ``key`` is refused, or None.
+    ``expected_field``: the field Streamlit expects (from the widget's metadata), for widgets
+    that are not in :func:`table`."""
+    spec = table().get(key) if key else None
+    field = widget_state.WhichOneof("value")
+    want = spec.field if spec else expected_field
+    if field is None or want is None:  # no value (the default), or a widget we do not know
+        return None
+    if field != want:
+        return f"a {field}, not a {want}"
+    value = getattr(widget_state, field)
+    if spec is None and field in ("json_value", "json_trigger_value"):
+        try:  # what Streamlit parses before any deserializer sees it
+            json.loads(value)
+        except ValueError:
+            return "not JSON"
+    if spec is None or spec.wire is None:
+        return None
+    return spec.wire(list(value.data) if hasattr(value, "data") else value)
+
+
+# --- refusals: logged once, kept per session until the next run resets the widget -------------
+
+_lock = threading.Lock()
+_pending: dict[str, dict[str, str]] = defaultdict(dict)  # session -> {key: why}
+_tracebacks: dict[str, deque] = defaultdict(deque)  # session -> times of logged tracebacks
+
+
+def session_id() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "-"
+
+
+def _refuse(key: str, why: str, sid: str) -> None:
+    log.warning("refused %s for widget %s in session %s", why, key, sid)
+    with _lock:
+        _pending[sid][key] = why
+
+
+def should_log_traceback(sid: str, now: float | None = None) -> bool:
+    """Whether the error boundary may log a traceback for session ``sid`` now: at most
+    :data:`TRACEBACKS_PER_MINUTE` in any minute (else it logs one line without it)."""
+    now = time.monotonic() if now is None else now
+    with _lock:
+        times = _tracebacks[sid]
+        while times and now - times[0] >= 60:
+            times.popleft()
+        if len(times) >= TRACEBACKS_PER_MINUTE:
+            return False
+        times.append(now)
+        return True
+
+
+def screen(session_state, widget_states):
+    """A copy of a rerun request's ``WidgetStates`` without the values :func:`refusal`
+    refuses (and without a widget sent twice: a browser never does), each refusal logged."""
+    sid = session_id()
+    out = type(widget_states)()
+    counts: dict[str, int] = {}
+    for w in widget_states.widgets:
+        counts[w.id] = counts.get(w.id, 0) + 1
+    for w in widget_states.widgets:
+        key = key_of(w.id)
+        name = key or w.id
+        if w.id not in counts:  # a later value of a widget refused below
+            continue
+        if counts[w.id] > 1:  # refused once, all of its values dropped
+            _refuse(name, f"{counts.pop(w.id)} values at once", sid)
+            continue
+        meta = session_state.get_widget_metadata(w.id)
+        try:
+            why = refusal(w, key, meta.value_type if meta is not None else None)
+        except Exception as exc:  # noqa: BLE001 - a value no check foresaw: refused too
+            why = f"an unreadable value ({type(exc).__name__})"
+        if why is None:
+            out.widgets.append(w)
+        else:
+            _refuse(name, why, sid)
+    return out
+
+
+def _drop_unreadable(session_state, sid: str) -> None:
+    """After Streamlit raised restoring widget state: drop every stored value that does not
+    deserialize, so that this run and the next ones go on."""
+    states = session_state._new_widget_state
+    for wid in list(states.states):
+        try:
+            states[wid]
+        except KeyError:  # no metadata: Streamlit ignores it
+            pass
+        except Exception as exc:  # noqa: BLE001 - whatever the deserializer raised
+            del states.states[wid]
+            session_state._old_state.pop(wid, None)
+            _refuse(key_of(wid) or wid, f"a value Streamlit cannot restore "
+                                        f"({type(exc).__name__})", sid)
+
+
+def install() -> None:
+    """Check the widget states of every rerun request before Streamlit restores them (wraps
+    ``SessionState.on_script_will_rerun``, once per process). Idempotent."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+    from streamlit.runtime.state.session_state import SessionState
+
+    original = SessionState.on_script_will_rerun
+    if getattr(original, "_lenet5_checked", False):
+        return
+
+    @functools.wraps(original)
+    def on_script_will_rerun(self, fresh_widget_states, *args, **kwargs):
+        try:
+            if fresh_widget_states is not None:
+                try:
+                    fresh_widget_states = screen(self, fresh_widget_states)
+                except Exception as exc:  # noqa: BLE001 - refuse the whole message, go on
+                    _refuse("(all)", f"an unreadable message ({type(exc).__name__})",
+                            session_id())
+                    fresh_widget_states = type(fresh_widget_states)()
+            return original(self, fresh_widget_states, *args, **kwargs)
+        except ScriptControlException:
+            raise
+        except Exception as exc:  # noqa: BLE001 - Streamlit's own restore: the boundary here
+            sid = session_id()
+            if should_log_traceback(sid):
+                log.exception("restoring widget state failed in session %s", sid)
+            else:
+                log.warning("restoring widget state failed in session %s: %s", sid,
+                            type(exc).__name__)
+            _drop_unreadable(self, sid)
+            return None
+
+    on_script_will_rerun._lenet5_checked = True
+    SessionState.on_script_will_rerun = on_script_will_rerun
+
+
+def _stored(key: str):
+    """``(present, value)`` of a widget's value kept in the session state; a value that
+    cannot even be read counts as present and bad (``_UNREADABLE``)."""
+    try:
+        if key not in st.session_state:
+            return False, None
+        return True, st.session_state[key]
+    except Exception:  # noqa: BLE001 - a stored value Streamlit cannot deserialize
+        return True, _UNREADABLE
+
+
+_UNREADABLE = object()
+
+
+def _reset(key: str) -> None:
+    try:
+        del st.session_state[key]
+    except KeyError:
+        pass
+    except Exception:  # noqa: BLE001 - a value so broken that deleting it raises too
+        log.warning("could not reset widget %s in session %s", key, session_id())
+
+
+def check_widgets() -> list[str]:
+    """At the top of each run, before any widget: reset every widget whose value was refused
+    on the way in, or whose kept value is not of its kind and range, to its default; return
+    one short note for each (what to show the person)."""
+    install()
+    sid = session_id()
+    with _lock:
+        refused = _pending.pop(sid, {})
+    specs = table()
+    try:
+        kept = set(st.session_state.keys()) & specs.keys()
+    except Exception:  # noqa: BLE001 - a key Streamlit cannot list: check every one
+        kept = set(specs)
+    notes = []
+    for key in sorted(kept | (refused.keys() & specs.keys())):
+        spec = specs[key]
+        present, v = _stored(key)
+        why = refused.pop(key, None)
+        if why is None and present and spec.value is not None:
+            why = "unreadable" if v is _UNREADABLE else spec.value(v)
+            if why is not None:
+                log.warning("refused %s for widget %s in session %s", why, key, sid)
+        if why is not None:
+            _reset(key)
+            notes.append(NOTE.format(label=spec.label, why=why))
+    for key, why in refused.items():  # widgets outside the table (refused by kind only)
+        _reset(key)
+        notes.append(NOTE.format(label=f"A widget ({key})", why=why))
+    return notes
