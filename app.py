@@ -2,14 +2,26 @@
 
 import streamlit as st
 
-from lenet5.ui import about_page, draw_page, inside_page, layout, number_page, state, training_page
+from lenet5.ui import (
+    about_page,
+    draw_page,
+    inside_page,
+    layout,
+    number_page,
+    state,
+    training_page,
+    widget_check,
+)
 from lenet5.ui.guard import guarded
 from lenet5.ui.resources import preload, warm_up
 
 
 def main() -> None:
+    notes = widget_check.check_widgets()  # before any widget: a refused value is reset
     st.set_page_config(page_title="LeNet-5: draw a digit", page_icon=str(layout.icon()),
                        layout="wide")
+    for note in notes:
+        st.warning(note, icon=":material/gpp_maybe:")
     warm_up()
     pages = [
         st.Page(guarded(draw_page.page), title="Draw", icon=":material/draw:", url_path="draw",

@@ -10,6 +10,8 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from lenet5.ui.widget_check import session_id, should_log_traceback
+
 log = logging.getLogger("lenet5")
 if not log.handlers:  # Streamlit configures only its own loggers: ours go to stderr, timed
     _handler = logging.StreamHandler()
@@ -30,8 +32,13 @@ def guarded(page: Callable[[], None]) -> Callable[[], None]:
             page()
         except ScriptControlException:
             raise
-        except Exception:
-            log.exception("page %s failed", page.__module__)
+        except Exception as exc:
+            sid = session_id()
+            if should_log_traceback(sid):
+                log.exception("page %s failed in session %s", page.__module__, sid)
+            else:  # more than a few this minute: one line, no traceback (a log anyone can fill)
+                log.warning("page %s failed in session %s: %s", page.__module__, sid,
+                            type(exc).__name__)
             st.error(MESSAGE, icon=":material/error:")
 
     return run

@@ -155,6 +155,40 @@ def remember_digits(key: str, digits: list) -> None:
     st.session_state.update({_DIGITS: digits, _DIGITS_KEY: key})
 
 
+UNREADABLE = object()  # a kept value Streamlit cannot even deserialize
+
+
+def widget_keys(keys) -> set[str]:
+    """Which of ``keys`` the session keeps a value for (all of them if it cannot say)."""
+    try:
+        return set(st.session_state.keys()) & set(keys)
+    except Exception:  # noqa: BLE001 - a key Streamlit cannot list: check every one
+        return set(keys)
+
+
+def stored(key: str) -> tuple[bool, object]:
+    """``(present, value)`` of a widget's value kept in the session state; a value that
+    cannot be read counts as present, as :data:`UNREADABLE`."""
+    try:
+        if key not in st.session_state:
+            return False, None
+        return True, st.session_state[key]
+    except Exception:  # noqa: BLE001 - a stored value Streamlit cannot deserialize
+        return True, UNREADABLE
+
+
+def reset(key: str) -> bool:
+    """Forget a widget's value, so that it is made anew from its default; False if even
+    that failed."""
+    try:
+        del st.session_state[key]
+    except KeyError:
+        pass
+    except Exception:  # noqa: BLE001 - a value so broken that deleting it raises too
+        return False
+    return True
+
+
 def _pickled_size(v) -> int | None:
     try:
         return len(pickle.dumps(v))

@@ -5,7 +5,7 @@ Why two places. A browser sends each widget's value as a ``WidgetState`` proto (
 oneof: ``double_array_value`` for a slider, ``bool_value`` for an expander or a toggle,
 ``string_array_value`` for a segmented control or pills, ``json_value`` for the canvas...).
 Streamlit stores it and deserializes it in ``SessionState.on_script_will_rerun``
-(``runtime/state/session_state.py``: ``set_widgets_from_proto``, then ``_call_callbacks`` ->
+(Streamlit's ``runtime/state`` module: ``set_widgets_from_proto``, then ``_call_callbacks`` ->
 ``_widget_changed`` -> ``WStates.__getitem__``), which ``ScriptRunner._run_script`` calls
 *before* it executes app.py (``runtime/scriptrunner/script_runner.py``, ``code_to_exec``). A
 value of the wrong kind raises there (a slider's deserializer on a bool: ``TypeError``; a
@@ -20,8 +20,8 @@ stored (the failed run removes no widget state), so every later rerun of the ses
   Streamlit sees them; if Streamlit raises anyway while restoring, the widget states that do
   not deserialize are dropped and the run goes on. Each refusal is logged as one line and
   kept for the session.
-* :func:`check_widgets`, called at the top of each run, resets those widgets (``del
-  st.session_state[key]``: the widget is recreated from its default) and checks the values
+* :func:`check_widgets`, called at the top of each run, resets those widgets
+  (``state.reset(key)``: the widget is recreated from its default) and checks the values
   kept in the session state too (set by code, or restored from an earlier run); it returns the
   short notes to show.
 
@@ -34,96 +34,31 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import math
 import re
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lenet5.ui import state
+from lenet5.ui.widget_values import (  # noqa: F401 - the validators, by kind of widget
+    choice_value,
+    choice_wire,
+    flag_value,
+    json_wire,
+    short,
+    slider_value,
+    slider_wire,
+)
 
 log = logging.getLogger("lenet5")
 
 TRACEBACKS_PER_MINUTE = 3
 NOTE = "{label} sent a value this page cannot use ({why}); it is back at its default."
 _ID = re.compile(r"^\$\$ID-[0-9a-f]+-(.+)$")
-_SHOWN = 40  # characters of a refused value quoted in the log
-
-
-# --- the validators, one per kind of widget: None if the value is fine, else why not -------
-
-def _number(v) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def slider_value(v, lo: int, hi: int) -> str | None:
-    """A slider's value as a page reads it: a whole number in ``[lo, hi]``."""
-    if not _number(v):
-        return f"a {type(v).__name__}, not a number"
-    if not math.isfinite(v):
-        return "not a finite number"
-    if v != int(v):
-        return "not a whole number"
-    if not lo <= v <= hi:
-        return f"{_short(v)} outside {lo}..{hi}"
-    return None
-
-
-def slider_wire(values: Sequence, lo: int, hi: int) -> str | None:
-    """A slider's value as sent (its ``double_array_value``): exactly one number in range."""
-    if len(values) != 1:
-        return f"{len(values)} numbers, not 1"
-    return slider_value(values[0], lo, hi)
-
-
-def flag_value(v) -> str | None:
-    """An expander's or a toggle's value: True or False."""
-    return None if isinstance(v, bool) else f"a {type(v).__name__}, not True or False"
-
-
-def choice_value(v, options: Iterable, multi: bool) -> str | None:
-    """A segmented control's value (one option or None) or pills' (a list of distinct
-    options), as a page reads it."""
-    options = list(options)
-    if not multi:
-        return None if v is None or v in options else f"{_short(v)} is not an option"
-    if not isinstance(v, list | tuple):
-        return f"a {type(v).__name__}, not a list"
-    if len(set(map(repr, v))) != len(v):
-        return "an option twice"
-    bad = [x for x in v if x not in options]
-    return f"{_short(bad[0])} is not an option" if bad else None
-
-
-def choice_wire(values: Sequence, options: Iterable, multi: bool) -> str | None:
-    """The same as sent (``string_array_value``: each option as its label)."""
-    labels = {str(o) for o in options}
-    if not multi and len(values) > 1:
-        return f"{len(values)} choices, not 1"
-    if len(set(values)) != len(values):
-        return "an option twice"
-    bad = [x for x in values if x not in labels]
-    return f"{_short(bad[0])} is not an option" if bad else None
-
-
-def json_wire(text: str) -> str | None:
-    """A component's value as sent (``json_value``): a JSON object (what is in it is the
-    component's reader's business, :mod:`lenet5.core.validate` for the canvas)."""
-    try:
-        v = json.loads(text)
-    except ValueError:  # JSONDecodeError, and a NaN Python's json reads but should not
-        return "not JSON"
-    return None if isinstance(v, dict) else f"JSON {type(v).__name__}, not an object"
-
-
-def _short(v) -> str:
-    text = repr(v)
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
 # --- the app's widgets ------------------------------------------------------------------------
@@ -280,7 +215,7 @@ def should_log_traceback(sid: str, now: float | None = None) -> bool:
         return True
 
 
-def screen(session_state, widget_states):
+def screen(session, widget_states):
     """A copy of a rerun request's ``WidgetStates`` without the values :func:`refusal`
     refuses (and without a widget sent twice: a browser never does), each refusal logged."""
     sid = session_id()
@@ -296,7 +231,7 @@ def screen(session_state, widget_states):
         if counts[w.id] > 1:  # refused once, all of its values dropped
             _refuse(name, f"{counts.pop(w.id)} values at once", sid)
             continue
-        meta = session_state.get_widget_metadata(w.id)
+        meta = session.get_widget_metadata(w.id)
         try:
             why = refusal(w, key, meta.value_type if meta is not None else None)
         except Exception as exc:  # noqa: BLE001 - a value no check foresaw: refused too
@@ -308,10 +243,10 @@ def screen(session_state, widget_states):
     return out
 
 
-def _drop_unreadable(session_state, sid: str) -> None:
+def _drop_unreadable(session, sid: str) -> None:
     """After Streamlit raised restoring widget state: drop every stored value that does not
     deserialize, so that this run and the next ones go on."""
-    states = session_state._new_widget_state
+    states = session._new_widget_state
     for wid in list(states.states):
         try:
             states[wid]
@@ -319,7 +254,7 @@ def _drop_unreadable(session_state, sid: str) -> None:
             pass
         except Exception as exc:  # noqa: BLE001 - whatever the deserializer raised
             del states.states[wid]
-            session_state._old_state.pop(wid, None)
+            session._old_state.pop(wid, None)
             _refuse(key_of(wid) or wid, f"a value Streamlit cannot restore "
                                         f"({type(exc).__name__})", sid)
 
@@ -328,7 +263,7 @@ def install() -> None:
     """Check the widget states of every rerun request before Streamlit restores them (wraps
     ``SessionState.on_script_will_rerun``, once per process). Idempotent."""
     from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
-    from streamlit.runtime.state.session_state import SessionState
+    from streamlit.runtime.state import SessionState
 
     original = SessionState.on_script_will_rerun
     if getattr(original, "_lenet5_checked", False):
@@ -361,29 +296,6 @@ def install() -> None:
     SessionState.on_script_will_rerun = on_script_will_rerun
 
 
-def _stored(key: str):
-    """``(present, value)`` of a widget's value kept in the session state; a value that
-    cannot even be read counts as present and bad (``_UNREADABLE``)."""
-    try:
-        if key not in st.session_state:
-            return False, None
-        return True, st.session_state[key]
-    except Exception:  # noqa: BLE001 - a stored value Streamlit cannot deserialize
-        return True, _UNREADABLE
-
-
-_UNREADABLE = object()
-
-
-def _reset(key: str) -> None:
-    try:
-        del st.session_state[key]
-    except KeyError:
-        pass
-    except Exception:  # noqa: BLE001 - a value so broken that deleting it raises too
-        log.warning("could not reset widget %s in session %s", key, session_id())
-
-
 def check_widgets() -> list[str]:
     """At the top of each run, before any widget: reset every widget whose value was refused
     on the way in, or whose kept value is not of its kind and range, to its default; return
@@ -393,23 +305,25 @@ def check_widgets() -> list[str]:
     with _lock:
         refused = _pending.pop(sid, {})
     specs = table()
-    try:
-        kept = set(st.session_state.keys()) & specs.keys()
-    except Exception:  # noqa: BLE001 - a key Streamlit cannot list: check every one
-        kept = set(specs)
+    kept = state.widget_keys(specs)
     notes = []
     for key in sorted(kept | (refused.keys() & specs.keys())):
         spec = specs[key]
-        present, v = _stored(key)
+        present, v = state.stored(key)
         why = refused.pop(key, None)
         if why is None and present and spec.value is not None:
-            why = "unreadable" if v is _UNREADABLE else spec.value(v)
+            why = "unreadable" if v is state.UNREADABLE else spec.value(v)
             if why is not None:
                 log.warning("refused %s for widget %s in session %s", why, key, sid)
         if why is not None:
-            _reset(key)
+            _reset(key, sid)
             notes.append(NOTE.format(label=spec.label, why=why))
     for key, why in refused.items():  # widgets outside the table (refused by kind only)
-        _reset(key)
+        _reset(key, sid)
         notes.append(NOTE.format(label=f"A widget ({key})", why=why))
     return notes
+
+
+def _reset(key: str, sid: str) -> None:
+    if not state.reset(key):
+        log.warning("could not reset widget %s in session %s", key, sid)

@@ -1,0 +1,82 @@
+"""What a widget's value may be, by kind of widget: each check returns None if the value is
+fine, else why not (in a few words, for the log and the note). Pure functions: the values as
+the browser sent them (``*_wire``) and as the session keeps them (``*_value``)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+
+SHOWN = 40  # characters of a refused value quoted in the log
+
+
+def _number(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def slider_value(v, lo: int, hi: int) -> str | None:
+    """A slider's value as a page reads it: a whole number in ``[lo, hi]``."""
+    if not _number(v):
+        return f"a {type(v).__name__}, not a number"
+    if not math.isfinite(v):
+        return "not a finite number"
+    if v != int(v):
+        return "not a whole number"
+    if not lo <= v <= hi:
+        return f"{short(v)} outside {lo}..{hi}"
+    return None
+
+
+def slider_wire(values: Sequence, lo: int, hi: int) -> str | None:
+    """A slider's value as sent (its ``double_array_value``): exactly one number in range."""
+    if len(values) != 1:
+        return f"{len(values)} numbers, not 1"
+    return slider_value(values[0], lo, hi)
+
+
+def flag_value(v) -> str | None:
+    """An expander's or a toggle's value: True or False."""
+    return None if isinstance(v, bool) else f"a {type(v).__name__}, not True or False"
+
+
+def choice_value(v, options: Iterable, multi: bool) -> str | None:
+    """A segmented control's value (one option or None) or pills' (a list of distinct
+    options), as a page reads it."""
+    options = list(options)
+    if not multi:
+        return None if v is None or v in options else f"{short(v)} is not an option"
+    if not isinstance(v, list | tuple):
+        return f"a {type(v).__name__}, not a list"
+    if len(set(map(repr, v))) != len(v):
+        return "an option twice"
+    bad = [x for x in v if x not in options]
+    return f"{short(bad[0])} is not an option" if bad else None
+
+
+def choice_wire(values: Sequence, options: Iterable, multi: bool) -> str | None:
+    """The same as sent (``string_array_value``: each option as its label)."""
+    labels = {str(o) for o in options}
+    if not multi and len(values) > 1:
+        return f"{len(values)} choices, not 1"
+    if len(set(values)) != len(values):
+        return "an option twice"
+    bad = [x for x in values if x not in labels]
+    return f"{short(bad[0])} is not an option" if bad else None
+
+
+def json_wire(text: str) -> str | None:
+    """A component's value as sent (``json_value``): a JSON object (what is in it is the
+    component's reader's business, :mod:`lenet5.core.validate` for the canvas)."""
+    try:
+        v = json.loads(text)
+    except ValueError:  # JSONDecodeError, and a NaN Python's json reads but should not
+        return "not JSON"
+    return None if isinstance(v, dict) else f"JSON {type(v).__name__}, not an object"
+
+
+def short(v) -> str:
+    text = repr(v)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
