@@ -87,7 +87,9 @@ def _near_box(a: np.ndarray, b: np.ndarray, reach: float) -> np.ndarray:
 
 
 def _touch_groups(strokes: Sequence[np.ndarray], widths: Sequence[float]) -> list[list[int]]:
-    """Strokes whose ink touches or crosses, joined (union-find)."""
+    """Strokes whose ink touches or crosses, joined (union-find). Only pairs whose boxes,
+    widened by the ink's reach, overlap are compared point by point: that keeps hundreds of
+    strokes (a hostile client's, or a scribble) to a few pairs instead of all of them."""
     parent = list(range(len(strokes)))
 
     def root(i: int) -> int:
@@ -95,11 +97,15 @@ def _touch_groups(strokes: Sequence[np.ndarray], widths: Sequence[float]) -> lis
             i = parent[i]
         return i
 
-    for i in range(len(strokes)):
-        for j in range(i + 1, len(strokes)):
-            if root(i) != root(j) and touching(strokes[i], strokes[j],
-                                               (widths[i] + widths[j]) / 4):
-                parent[root(j)] = root(i)
+    w = np.asarray(widths, np.float64)
+    lo = np.array([s.min(0) for s in strokes]).reshape(-1, 2)
+    hi = np.array([s.max(0) for s in strokes]).reshape(-1, 2)
+    reach = (w[:, None] + w[None, :]) / 4
+    near = ((lo[:, None, :] - reach[..., None] <= hi[None, :, :])
+            & (lo[None, :, :] <= hi[:, None, :] + reach[..., None])).all(-1)
+    for i, j in zip(*np.nonzero(np.triu(near, 1)), strict=True):
+        if root(i) != root(j) and touching(strokes[i], strokes[j], reach[i, j]):
+            parent[root(j)] = root(i)
     groups: dict[int, list[int]] = {}
     for i in range(len(strokes)):
         groups.setdefault(root(i), []).append(i)

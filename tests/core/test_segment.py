@@ -91,3 +91,19 @@ def test_a_dot_is_not_read_as_a_digit(predictor):
 
 def test_empty_canvas_reads_nothing(predictor):
     assert N.read_number([], [], predictor) == [] and N.text([]) == ""
+
+
+def test_only_strokes_whose_boxes_meet_are_compared(monkeypatch):
+    """300 scattered dots (as many strokes as the canvas check lets through): the ink of only
+    the few pairs whose boxes meet is compared, not all 44,850 pairs."""
+    from lenet5.core import segment
+
+    rng = np.random.default_rng(0)
+    dots = [np.array([[x, y], [x + 2, y + 2]]) for x, y in
+            zip(rng.uniform(10, 700, 300), rng.uniform(10, 230, 300), strict=True)]
+    calls = []
+    real = segment.touching
+    monkeypatch.setattr(segment, "touching", lambda *a: calls.append(1) or real(*a))
+    groups = segment.group(dots, [14.0] * len(dots))
+    assert sorted(i for g in groups for i in g) == list(range(300))
+    assert 0 < len(calls) < 2_000
