@@ -40,6 +40,12 @@ def serving_path(folder: str = "") -> Path:
     return model_file(SERVING_FILE, folder)
 
 
+def serving_model_path(given: str | os.PathLike | None = None) -> Path:
+    """The serving model a command reads, absolute: ``given`` (a ``--model`` flag), else the
+    app's (:func:`serving_path`, resolved now so that ``$LENET5_MODELS`` counts)."""
+    return Path(given).resolve() if given else serving_path()
+
+
 def mnist_sample_path() -> Path:
     """``assets/mnist_sample.npz``: MNIST test digits shipped with the app."""
     return ROOT / "assets" / "mnist_sample.npz"

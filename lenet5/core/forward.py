@@ -20,8 +20,11 @@ from numpy.lib.stride_tricks import sliding_window_view
 from lenet5.core.weights import Weights
 
 SWITCHABLE = ("c1", "c3")  # the convolution layers whose maps the page can switch off
-TANH_A, TANH_S = 1.7159, 2.0 / 3.0  # the 1998 net's scaled tanh: A * tanh(S * x)
-CLASSIC_PAD, CLASSIC_SCALE, CLASSIC_OFFSET = 2, 1.275, -0.1  # its input: 32x32, ink 1.175
+# The 1998 net's constants (LeCun et al. 1998, Appendix A), defined here once: training builds
+# its Keras layers from them (lenet5.train.classic and .model) and this pass computes with them.
+TANH_A, TANH_S = 1.7159, 2.0 / 3.0  # its scaled tanh: A * tanh(S * x)
+# its input: 28x28 padded by 2 to 32x32, x * SCALE + OFFSET: background -0.1, ink 1.175
+CLASSIC_PAD, CLASSIC_SCALE, CLASSIC_OFFSET = 2, 1.275, -0.1
 
 
 def conv(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:

@@ -10,7 +10,9 @@ writers, and read the held-out writers' digits drawn on the canvas (and numbers 
 Number page). When the pen digits come in a second stage, the first stage (MNIST alone, no pen
 data) is trained once and shared by all folds. Each fold's artifacts go to ``OUT/fold-K``; the
 report, per fold and as the mean and spread over folds, per class, to ``OUT/crossval.json`` and
-stdout.
+stdout. ``--smoke`` checks the pipeline in a few minutes: each fold trained as ``python -m
+lenet5.train --smoke`` does, the first ``SMOKE_FOLDS`` folds only (unless ``--only``), and
+``SMOKE_NUMBERS`` numbers read per fold.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from lenet5.core.predictor import Predictor
 from lenet5.eval import whole_numbers as number
 from lenet5.train import export, pen, recipe
 from lenet5.train import fit as train
-from lenet5.train.augment import AugmentConfig
 from lenet5.train.data import load_mnist
 from lenet5.train.model import ModelConfig, model_config
+from lenet5.train.recipe import AugmentConfig
+
+SMOKE_FOLDS, SMOKE_NUMBERS = 2, 20  # --smoke: two folds still give a mean and a spread
 
 
 def fold_report(metrics: dict, held: list[dict], predictor: Predictor, numbers: int) -> dict:
@@ -132,18 +136,24 @@ def crossval(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Pat
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = recipe.parser("python -m lenet5.eval.crossval", __doc__.split("\n")[0])
+    p = recipe.parser("python -m lenet5.eval.crossval", __doc__.split("\n")[0],
+                      "folder for the report and each fold's artifacts (default: runs/crossval)")
     p.set_defaults(out=Path("runs/crossval"))
     p.add_argument("--only", type=int, nargs="+", metavar="K", help="run only these folds")
     p.add_argument("--numbers", type=int, default=500,
-                   help="whole numbers of held-out writers to read per fold (0: none)")
+                   help=f"whole numbers of held-out writers to read per fold (0: none; "
+                        f"--smoke: at most {SMOKE_NUMBERS})")
     p.add_argument("--first-stage-cache", type=Path, metavar="DIR",
                    help="keep the shared first stage here and reuse it (recipe experiments)")
     a = p.parse_args(argv)
     if not a.pen:
         p.error("give --pen PATH (pen-drawn digits with a writer field)")
     cfg, aug = recipe.configs(a)
-    report = crossval(cfg, a.data, a.pen, a.out, aug, model_config(a.variant), a.only, a.numbers,
+    only, numbers = a.only, a.numbers
+    if a.smoke:
+        only = only if only is not None else list(range(min(SMOKE_FOLDS, cfg.pen_folds)))
+        numbers = min(numbers, SMOKE_NUMBERS)
+    report = crossval(cfg, a.data, a.pen, a.out, aug, model_config(a.variant), only, numbers,
                       a.first_stage_cache)
     print(json.dumps(report["summary"]))
 

@@ -5,7 +5,9 @@
 
 ``--mnist`` scores the full MNIST test set; ``--pendigits`` renders each pen-drawn digit onto a
 280x280 canvas as the app's canvas would and runs the app's own preprocessing and model. Each
-prints one JSON object; ``--min-accuracy X`` makes the command exit 1 below X.
+prints one JSON object, with ``model`` the serving model read (absolute path; default: the
+app's, in ``$LENET5_MODELS`` or ``models/``) and ``average_with`` the others averaged in, if
+any; ``--min-accuracy X`` makes the command exit 1 below X.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lenet5.core.artifacts import serving_model_path
 from lenet5.core.predictor import Predictor
 from lenet5.core.strokes import BRUSH
 from lenet5.train import metrics, writers
@@ -58,7 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                 description=__doc__.split("\n")[0])
     p.add_argument("--mnist", help="mnist.npz: score the full test set")
     p.add_argument("--pendigits", help="pen-drawn digits (.jsonl or .jsonl.gz)")
-    p.add_argument("--model", help="LiteRT serving model (default: the committed one)")
+    p.add_argument("--model", help="LiteRT serving model (default: the one the app reads, "
+                   "in $LENET5_MODELS or models/)")
     p.add_argument("--average-with", action="append", default=[], metavar="MODEL",
                    help="also read with this serving model and average the probabilities "
                         "(an ensemble; repeatable)")
@@ -74,9 +78,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
-    predictor = Predictor(a.model)
-    if a.average_with:
-        predictor = Average(predictor, *(Predictor(m) for m in a.average_with))
+    model = serving_model_path(a.model)
+    predictor = Predictor(model)
+    others = [serving_model_path(m) for m in a.average_with]
+    if others:
+        predictor = Average(predictor, *(Predictor(m) for m in others))
     result: dict = {}
     if a.mnist:
         result.update(mnist_accuracy(predictor, a.mnist))
@@ -87,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             pen = {f"pendigits_{k}" if not k.startswith("pendigits") else k: v
                    for k, v in pen.items()}
         result.update(pen)
+    result["model"] = str(model)
+    if others:
+        result["average_with"] = [str(m) for m in others]
     print(json.dumps(result))
     accs = [v for k, v in result.items() if k.endswith("accuracy")]
     if a.min_accuracy is not None and min(accs) < a.min_accuracy:

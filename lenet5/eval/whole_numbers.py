@@ -4,7 +4,8 @@
 
 Numbers of 2-6 digits by one writer (pen-drawn, so their strokes are real) are laid out on the
 wide canvas, grouped and read. Prints one JSON object: per-digit accuracy, the same digits read
-one at a time on the ordinary canvas, and whole-number accuracy.
+one at a time on the ordinary canvas, whole-number accuracy, and ``model``, the serving model
+read (absolute path; default: the app's, in ``$LENET5_MODELS`` or ``models/``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lenet5.core.artifacts import serving_model_path
 from lenet5.core.predictor import Predictor
 from lenet5.core.segment import WIDE, WIDE_BRUSH, read_number, text
 from lenet5.core.strokes import fit_strokes
@@ -49,16 +51,18 @@ def layout(records: Sequence[dict], rng: np.random.Generator,
 
 
 def pick_numbers(records: list[dict], n: int, seed: int = 0) -> list[list[dict]]:
-    """``n`` numbers of 2-6 different pen-drawn digits, each by one writer."""
+    """``n`` numbers of 2-6 different pen-drawn digits, each by one writer (at most as many
+    digits as that writer drew; writers of one digit are left out)."""
     rng = np.random.default_rng(seed)
     by_writer: dict[int, list[int]] = {}
     for i, r in enumerate(records):
         by_writer.setdefault(r.get("writer", 0), []).append(i)
-    pools = [by_writer[w] for w in sorted(by_writer)]
+    pools = [by_writer[w] for w in sorted(by_writer) if len(by_writer[w]) >= 2]
     out = []
     for _ in range(n):
         pool = pools[rng.integers(len(pools))]
-        out.append([records[i] for i in rng.choice(pool, int(rng.integers(2, 7)), replace=False)])
+        size = int(rng.integers(2, min(6, len(pool)) + 1))  # the same draws as 2-6 for pools >= 6
+        out.append([records[i] for i in rng.choice(pool, size, replace=False)])
     return out
 
 
@@ -96,12 +100,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--pendigits", required=True, help="pen-drawn digits (.jsonl or .jsonl.gz)")
     p.add_argument("--sequences", type=int, default=2000)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--model", help="serving model (default: the committed one)")
+    p.add_argument("--model", help="serving model (default: the one the app reads, in "
+                   "$LENET5_MODELS or models/)")
     writers.add_arguments(p)
     a = p.parse_args(argv)
+    model = serving_model_path(a.model)
     records = writers.held_out(read_jsonl(a.pendigits), a.pen_fold, a.pen_folds)
-    result = measure(records, Predictor(a.model), a.sequences, a.seed)
-    print(json.dumps(result))
+    result = measure(records, Predictor(model), a.sequences, a.seed)
+    print(json.dumps(result | {"model": str(model)}))
 
 
 if __name__ == "__main__":

@@ -8,25 +8,11 @@ what a thinner or thicker canvas brush does to a digit once it is scaled to 20 p
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import keras
 import tensorflow as tf
 
-
-@dataclass(frozen=True)
-class AugmentConfig:
-    rotation_deg: float = 8.0
-    zoom: float = 0.08
-    translate_px: float = 2.0
-    shear: float = 0.1
-    thicker: float = 0.5  # max blend towards the 3x3 dilation
-    thinner: float = 0.3  # max blend towards the 3x3 erosion
-    elastic: float = 0.0  # RandomElasticTransform scale (0: off)
-    prob: float = 0.7  # fraction of images that get augmented at all
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+# the settings live with the recipe, so that the command lines parse without TensorFlow
+from lenet5.train.recipe import AugmentConfig
 
 
 def vary_thickness(x: tf.Tensor, amount: tf.Tensor) -> tf.Tensor:

@@ -4,7 +4,8 @@ After LeCun, Bottou, Bengio, Haffner, "Gradient-based learning applied to docume
 recognition", Proc. IEEE 86(11), 1998 (Section II-B, Table I, Appendix A):
 
 - :func:`scaled_tanh`, the squashing function ``f(a) = A tanh(S a)``, ``A = 1.7159``,
-  ``S = 2/3``, applied after every trainable layer (C1 to F6);
+  ``S = 2/3`` (:data:`lenet5.core.forward.TANH_A`, ``TANH_S``: the NumPy pass uses the same),
+  applied after every trainable layer (C1 to F6);
 - :class:`Subsampling`, the S2 and S4 layers: each map's 2x2 non-overlapping *sum* times a
   trainable coefficient plus a trainable bias (one pair per map), then squashed;
 - :class:`PartialConv2D`, the C3 layer: a convolution in which each output map sees only the
@@ -21,8 +22,9 @@ import keras
 import numpy as np
 from keras import ops
 
+from lenet5.core.forward import TANH_A, TANH_S
+
 PACKAGE = "lenet5"
-A, S = 1.7159, 2.0 / 3.0
 
 # Table I: the S2 maps (0-5) each C3 map (0-15) sees. Maps 0-5: 3 contiguous; 6-11: 4
 # contiguous; 12-14: 4 non-contiguous; 15: all six.
@@ -44,7 +46,7 @@ PAPER_PARAMS = {"c1": 156, "s2": 12, "c3": 1_516, "s4": 32, "c5": 48_120, "f6": 
 def scaled_tanh(x):
     """``1.7159 * tanh(2x/3)`` elementwise: any shape, float32 in, float32 in (-1.7159, 1.7159)
     out; ``f(1) ~= 1`` and ``f(-1) ~= -1``."""
-    return A * ops.tanh(S * x)
+    return TANH_A * ops.tanh(TANH_S * x)
 
 
 def _side(size) -> int:

@@ -19,8 +19,8 @@ import numpy as np
 from keras import ops
 
 from lenet5.train.augment import Augment, AugmentConfig
+from lenet5.train.recipe import ALPHA  # weight of the label on an MNIST digit (rest: teacher)
 
-ALPHA = 0.1  # weight of the label on an MNIST digit; the rest goes to the teacher's answer
 TEMPERATURE = 2.0  # softens both nets' probabilities for the distillation term
 CLASSES = 10
 

@@ -7,11 +7,13 @@ as an output), ``history.json``, ``metrics.json`` (with the variant in its ``mod
 the NumPy pass that switches maps off: :mod:`lenet5.core.forward`) and, when it learned
 synthesised writing styles, ``style_examples.npz`` (what the Training page shows of them).
 
-    python -m lenet5.train.export --weights models models/classic
+    python -m lenet5.train.export [--weights DIR [DIR ...]]
 
-writes ``weights.npz`` again from the saved Keras models, for nets trained before it existed.
+writes ``weights.npz`` again from the saved Keras models, for nets trained before it existed
+(default: the app's two, in the models folder and its ``classic/``).
 """
 
+# ruff: noqa: E402  (TensorFlow is imported once its start-up chatter is filtered out)
 from __future__ import annotations
 
 import argparse
@@ -21,16 +23,22 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
+from lenet5.train import quiet
+
+quiet.load_tensorflow()
+
 import keras
 import numpy as np
 
 from lenet5.core import typicality, weights
 from lenet5.core.artifacts import (
+    CLASSIC,
     KERAS_FILE,
     KERNELS_FILE,
     SERVING_FILE,
     STYLE_EXAMPLES_FILE,
     WEIGHTS_FILE,
+    models_dir,
 )
 from lenet5.core.predictor import Predictor
 from lenet5.train import metrics, pen
@@ -134,7 +142,8 @@ def write_artifacts(model: keras.Model, out: Path, data: Mnist, hist: dict,
 def write_style_examples(cfg: TrainConfig, data: Mnist, out: Path) -> None:
     """``style_examples.npz``: for each synthesised style this net learned, ``EXAMPLES``
     examples drawn onto MNIST test digits (never trained on) as one ``(28, 28 * n) uint8``
-    strip. Nothing when it learned none."""
+    strip. None when it learned none (an earlier net's file is removed: the Training page would
+    show styles this net never saw)."""
     strips = {}
     for style in STYLES:
         if getattr(cfg, style):
@@ -143,6 +152,8 @@ def write_style_examples(cfg: TrainConfig, data: Mnist, out: Path) -> None:
                 strips[style] = np.hstack(list(images))
     if strips:
         np.savez_compressed(out / STYLE_EXAMPLES_FILE, **strips)
+    else:
+        (out / STYLE_EXAMPLES_FILE).unlink(missing_ok=True)
 
 
 def write_weights(model: keras.Model, out: Path) -> None:
@@ -155,9 +166,11 @@ def write_weights(model: keras.Model, out: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m lenet5.train.export",
                                 description="Write weights.npz from a saved net.")
-    p.add_argument("--weights", nargs="+", type=Path, required=True, metavar="DIR",
-                   help="folders holding lenet5.keras and lenet5.tflite")
-    for folder in p.parse_args(argv).weights:
+    p.add_argument("--weights", nargs="+", type=Path, metavar="DIR",
+                   help="folders holding lenet5.keras and lenet5.tflite (default: the models "
+                        "folder the app reads, $LENET5_MODELS or models/, and its classic/)")
+    folders = p.parse_args(argv).weights or [models_dir(), models_dir() / CLASSIC]
+    for folder in folders:
         write_weights(keras.models.load_model(folder / KERAS_FILE, safe_mode=True), folder)
         print(json.dumps({"out": str(folder / WEIGHTS_FILE)}))
 

@@ -1,35 +1,40 @@
 """Train LeNet-5 on MNIST (and pen-drawn digits) and write every artifact the app needs.
 
     python -m lenet5.train --data PATH/TO/mnist.npz --pen PATH/TO/pendigits-train.jsonl.gz
-    python -m lenet5.train --variant classic --data ../shared/data/mnist.npz --out models/classic \
-        [the 1998 net's flags: README]
+    python -m lenet5.train --variant classic --data PATH/TO/mnist.npz [the 1998 net's flags: README]
+    python -m lenet5.train --data PATH/TO/mnist.npz --smoke --out /tmp/smoke   # about a minute
 
-Training runs in one or two stages: MNIST alone, then (when there are pen-drawn digits or
-synthesised styles) a few epochs with them added, distilled so as not to forget MNIST
-(:mod:`lenet5.train.distill`). :mod:`lenet5.train.export` writes the artifacts.
+Without ``--out`` the artifacts go where the app reads them (``$LENET5_MODELS``, else
+``models/``; ``classic/`` in it for the 1998 net). Training runs in one or two stages: MNIST
+alone, then (when there are pen-drawn digits or synthesised styles) a few epochs with them
+added, distilled so as not to forget MNIST (:mod:`lenet5.train.distill`).
+:mod:`lenet5.train.export` writes the artifacts.
 """
 
+# ruff: noqa: E402  (TensorFlow is imported once its start-up chatter is filtered out)
 from __future__ import annotations
 
+import argparse
 import json
-import os
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from lenet5.train import quiet
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+quiet.load_tensorflow()
 
-from lenet5.train import distill, pen, recipe  # noqa: E402
-from lenet5.train.augment import Augment, AugmentConfig  # noqa: E402
-from lenet5.train.data import Mnist, load_mnist, to_input  # noqa: E402
-from lenet5.train.export import Run, finish  # noqa: E402
-from lenet5.train.model import ModelConfig, build_model, model_config  # noqa: E402
-from lenet5.train.pen import PenDigits  # noqa: E402
-from lenet5.train.recipe import TrainConfig  # noqa: E402
-from lenet5.train.styles import STYLES, synthesize  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
+
+from lenet5.train import distill, pen, recipe
+from lenet5.train.augment import Augment, AugmentConfig
+from lenet5.train.data import Mnist, load_mnist, to_input
+from lenet5.train.export import Run, finish
+from lenet5.train.model import ModelConfig, build_model, model_config
+from lenet5.train.pen import PenDigits
+from lenet5.train.recipe import TrainConfig
+from lenet5.train.styles import STYLES, synthesize
 
 HEAD = ("f6", "output")  # the layers the styles soup's second run trains (both variants)
 
@@ -192,11 +197,26 @@ def second_stage(model: keras.Model, cfg: TrainConfig, aug: AugmentConfig | None
     return {k: hist[k] + more[k] for k in hist}, size + (len(pen_xy.y) if pen_xy else 0)
 
 
-def main(argv: list[str] | None = None) -> None:
-    a = recipe.parser().parse_args(argv)
+def written(out: Path, since: float) -> list[str]:
+    """The names of the files in ``out`` changed since ``since`` (a ``time.time()``), sorted."""
+    return sorted(p.name for p in out.iterdir() if p.is_file() and p.stat().st_mtime >= since)
+
+
+def run(a: argparse.Namespace) -> dict:
+    """Train as the parsed flags ``a`` say; print one line naming the folder and the files
+    written, then the JSON summary (stdout); return the metrics."""
     cfg, aug = recipe.configs(a)
-    result = train(cfg, a.data, a.out, aug, model_config(a.variant), a.pen)
-    print(json.dumps({k: result[k] for k in ("test_accuracy", "param_count", "train_seconds")}))
+    out = recipe.out_dir(a)
+    started = time.time()
+    result = train(cfg, a.data, out, aug, model_config(a.variant), a.pen)
+    print(f"lenet5.train: wrote {out}: {', '.join(written(out, started))}")
+    keys = ("test_accuracy", "param_count", "train_seconds")
+    print(json.dumps({k: result[k] for k in keys} | {"out": str(out)}), flush=True)
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    run(recipe.parser().parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from lenet5.core.forward import CLASSIC_OFFSET, CLASSIC_PAD, CLASSIC_SCALE
 from lenet5.train.classic import C3_TABLE, PAPER_PARAMS, PartialConv2D, Subsampling, scaled_tanh
 
 # Names of the layers whose outputs the app shows, in forward order.
@@ -93,10 +94,10 @@ def build_classic(config: ModelConfig | None = None) -> keras.Model:
     """
     cfg = config or model_config("classic")
     act = {"scaled_tanh": scaled_tanh}.get(cfg.activation, cfg.activation)
-    k, pad = cfg.kernel, (32 - cfg.input_size) // 2
+    k = cfg.kernel
     inputs = keras.Input((cfg.input_size, cfg.input_size, 1), name="image")
-    x = layers.ZeroPadding2D(pad, name="pad")(inputs)
-    x = layers.Rescaling(1.275, offset=-0.1, name="scale")(x)  # 0 -> -0.1, 1 -> 1.175
+    x = layers.ZeroPadding2D(CLASSIC_PAD, name="pad")(inputs)  # 28x28 -> 32x32
+    x = layers.Rescaling(CLASSIC_SCALE, offset=CLASSIC_OFFSET, name="scale")(x)  # ink: 1.175
     init = "lecun_uniform"  # weights of std 1/sqrt(fan-in), as C3's (lenet5.classic)
     x = layers.Conv2D(cfg.c1_filters, k, activation=act, kernel_initializer=init, name="c1")(x)
     x = Subsampling(2, activation=act, name="s2")(x)

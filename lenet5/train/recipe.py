@@ -1,15 +1,39 @@
 """The training recipe: its configuration, and the command-line flags of ``python -m
-lenet5.train`` (shared with ``python -m lenet5.eval.crossval``) that set it."""
+lenet5.train`` (shared with ``python -m lenet5.eval.crossval``) that set it.
+
+No TensorFlow here: ``--help`` and a wrong flag answer at once, before it is loaded.
+"""
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from lenet5.train import distill, writers
-from lenet5.train.augment import AugmentConfig
+from lenet5.core.artifacts import CLASSIC, models_dir
+from lenet5.train import writers
 from lenet5.train.styles import STYLES
+
+ALPHA = 0.1  # distillation: weight of the label on an MNIST digit; the rest goes to the teacher
+# --smoke: enough to run every stage and write every artifact in about a minute, learning little
+SMOKE_LIMIT, SMOKE_EPOCHS, SMOKE_STYLE_DIGITS = 2000, 1, 100
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Training-time augmentation (:class:`lenet5.train.augment.Augment`)."""
+
+    rotation_deg: float = 8.0
+    zoom: float = 0.08
+    translate_px: float = 2.0
+    shear: float = 0.1
+    thicker: float = 0.5  # max blend towards the 3x3 dilation
+    thinner: float = 0.3  # max blend towards the 3x3 erosion
+    elastic: float = 0.0  # RandomElasticTransform scale (0: off)
+    prob: float = 0.7  # fraction of images that get augmented at all
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -29,7 +53,7 @@ class TrainConfig:
     style_epochs: int = 4  # >0: first MNIST alone, then this many epochs with the styles added
     style_lr: float = 3e-4  # peak learning rate of those epochs (cosine decay)
     style_soup: bool = True  # and a run training only HEAD; serve both runs' mean weights
-    style_alpha: float = distill.ALPHA  # an MNIST digit's label's weight there (rest: KD)
+    style_alpha: float = ALPHA  # an MNIST digit's label's weight there (rest: KD)
     pen_renders: int = 8  # with --pen: canvas drawings of each pen-drawn digit added (pen.py)
     pen_holdout_fold: int = 0  # with --pen: this fold's writers are never trained on (-1: none)
     pen_folds: int = writers.FOLDS
@@ -41,16 +65,23 @@ REMOVED = ("outliers", "outlier-weight", "outlier-loss", "outlier-cap", "outlier
            "no-outlier-simple")
 
 
-def parser(prog: str = "python -m lenet5.train", description: str = "") -> argparse.ArgumentParser:
-    """The training flags (shared with :mod:`lenet5.eval.crossval`)."""
+OUT_HELP = ("folder for the artifacts (default: where the app reads the net: $LENET5_MODELS, "
+            "else models/; its classic/ for --variant classic)")
+
+
+def parser(prog: str = "python -m lenet5.train", description: str = "",
+           out_help: str = OUT_HELP) -> argparse.ArgumentParser:
+    """The training flags (shared with :mod:`lenet5.eval.crossval`, whose ``--out`` differs)."""
     d = TrainConfig()
     p = argparse.ArgumentParser(
         prog=prog, description=description or "Train LeNet-5 and write the app's artifacts.")
     p.add_argument("--data", help="path to mnist.npz (default: $LENET5_MNIST, else download)")
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "models")
+    p.add_argument("--out", type=Path, help=out_help)
     p.add_argument("--variant", choices=["modern", "classic"], default="modern",
                    help="modern: ReLU, max-pooling; classic: the 1998 network as published")
-    p.add_argument("--epochs", type=int, default=d.epochs)
+    p.add_argument("--epochs", type=int, default=d.epochs,
+                   help="epochs of the first stage; also the most of any later stage unless "
+                        "--style-epochs is given")
     p.add_argument("--batch-size", type=int, default=d.batch_size)
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--lr", type=float, default=d.lr, help="peak learning rate")
@@ -62,9 +93,10 @@ def parser(prog: str = "python -m lenet5.train", description: str = "") -> argpa
         p.add_argument(f"--{style.replace('_', '-')}", type=int, default=getattr(d, style),
                        help="add N synthesised digits in this writing style "
                             "(lenet5/train/styles.py)")
-    p.add_argument("--style-epochs", type=int, default=d.style_epochs,
+    p.add_argument("--style-epochs", type=int,
                    help="N > 0: train on MNIST alone first, then N more epochs with the styles "
-                        "added at --style-lr (0: the styles from the start)")
+                        "added at --style-lr (0: the styles from the start; default: "
+                        f"{d.style_epochs}, or --epochs if fewer)")
     p.add_argument("--style-lr", type=float, default=d.style_lr)
     p.add_argument("--style-alpha", type=float, default=d.style_alpha,
                    help="weight of an MNIST digit's label while learning the styles; the rest "
@@ -80,6 +112,10 @@ def parser(prog: str = "python -m lenet5.train", description: str = "") -> argpa
                    help="never train on the writers of this fold (-1: train on all writers)")
     p.add_argument("--pen-folds", type=int, default=d.pen_folds,
                    help="how many folds the writers are split into (lenet5/train/writers.py)")
+    p.add_argument("--smoke", action="store_true",
+                   help=f"a quick run that checks the whole pipeline, not a usable net: at most "
+                        f"{SMOKE_LIMIT} MNIST digits, {SMOKE_EPOCHS} epoch in every stage, one "
+                        f"drawing per pen digit, {SMOKE_STYLE_DIGITS} digits per style")
     for flag in REMOVED:
         p.add_argument(f"--{flag}", nargs="?", const="", help=argparse.SUPPRESS)
     for name, value in AugmentConfig().to_dict().items():
@@ -92,8 +128,29 @@ def configs(a: argparse.Namespace) -> tuple[TrainConfig, AugmentConfig]:
     if a.outliers not in (None, "0"):  # the others never did anything without it
         raise SystemExit("--outliers: outlier exposure was removed from training (what it "
                          "did: docs/recognition.md)")
-    cfg = TrainConfig(**{k: getattr(a, k) for k in TrainConfig().__dict__ if k != "warmup_epochs"})
+    values = {k: getattr(a, k) for k in TrainConfig().__dict__ if k != "warmup_epochs"}
+    if values["style_epochs"] is None:  # so that --epochs 1 means one epoch in every stage
+        values["style_epochs"] = min(TrainConfig().style_epochs, a.epochs)
+    cfg = TrainConfig(**values)
     aug = AugmentConfig(**{k: getattr(a, f"aug_{k}") for k in AugmentConfig().to_dict()})
-    return cfg, aug
+    return (smoke(cfg) if a.smoke else cfg), aug
+
+
+def smoke(cfg: TrainConfig) -> TrainConfig:
+    """``cfg`` cut to the budget of ``--smoke``: every stage still runs (a second stage stays a
+    second stage), each on a few digits for one epoch."""
+    return replace(cfg, limit=min(cfg.limit or SMOKE_LIMIT, SMOKE_LIMIT), epochs=SMOKE_EPOCHS,
+                   style_epochs=min(cfg.style_epochs, SMOKE_EPOCHS),
+                   pen_renders=min(cfg.pen_renders, 1),
+                   **{s: min(getattr(cfg, s), SMOKE_STYLE_DIGITS) for s in STYLES})
+
+
+def out_dir(a: argparse.Namespace) -> Path:
+    """Where a run writes: ``--out``, else the models folder the app reads *now*
+    (:func:`lenet5.core.artifacts.models_dir`, which follows ``$LENET5_MODELS``), or its
+    ``classic/`` for the 1998 net; absolute."""
+    if a.out is not None:
+        return Path(a.out).resolve()
+    return models_dir() / (CLASSIC if a.variant == "classic" else "")
 
 

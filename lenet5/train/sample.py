@@ -36,13 +36,15 @@ def main(argv: list[str] | None = None) -> None:
                                 description=make_mnist_sample.__doc__)
     p.add_argument("--mnist", required=True, help="mnist.npz")
     p.add_argument("--metrics", type=Path, help="include the digits this model misclassifies "
-                   "(default: the committed model's metrics.json)")
+                   "(default: the metrics.json of the net the app reads, $LENET5_MODELS or "
+                   "models/)")
     p.add_argument("--out", type=Path, help="default: assets/mnist_sample.npz")
     a = p.parse_args(argv)
-    metrics = a.metrics or model_file("metrics.json")
+    metrics = a.metrics or model_file("metrics.json")  # resolved now: the env counts
     wrong = json.loads(metrics.read_text())["test"]["misclassified"]
-    make_mnist_sample(a.mnist, a.out or mnist_sample_path(),
-                      extra=np.array([w["index"] for w in wrong], np.int64))
+    out = (a.out or mnist_sample_path()).resolve()
+    make_mnist_sample(a.mnist, out, extra=np.array([w["index"] for w in wrong], np.int64))
+    print(json.dumps({"out": str(out), "metrics": str(metrics.resolve())}))
 
 
 if __name__ == "__main__":

@@ -9,10 +9,13 @@ from lenet5.eval import evaluate
 
 
 def test_pendigits_sample_json_and_exit_codes(capsys):
+    from lenet5.core.artifacts import serving_path
+
     assert evaluate.main(["--pendigits", str(SAMPLE), "--min-accuracy", "0.9"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["n"] == 20 and out["pendigits_accuracy"] >= 0.9
     assert set(out["per_class"]) == {str(d) for d in range(10)}
+    assert out["model"] == str(serving_path()) and "average_with" not in out  # what it read
     assert evaluate.main(["--pendigits", str(SAMPLE), "--min-accuracy", "1.01"]) == 1
 
 
@@ -87,4 +90,17 @@ def test_average_of_two_models_is_the_mean_of_their_probabilities(capsys):
     assert np.allclose(both, expected, atol=1e-6) and not np.allclose(both, modern.probabilities(x))
     classic_path = str(models_dir() / "classic" / "lenet5.tflite")
     assert evaluate.main(["--pendigits", str(SAMPLE), "--average-with", classic_path]) == 0
-    assert json.loads(capsys.readouterr().out)["n"] == 20
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 20 and out["average_with"] == [classic_path]
+
+
+def test_model_key_names_the_file_read_and_a_relative_model_is_made_absolute(
+        capsys, monkeypatch, tmp_path):
+    import shutil
+
+    from lenet5.core.artifacts import serving_path
+
+    shutil.copy(serving_path(), tmp_path / "copy.tflite")
+    monkeypatch.chdir(tmp_path)
+    assert evaluate.main(["--pendigits", str(SAMPLE), "--model", "copy.tflite"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"] == str(tmp_path.resolve() / "copy.tflite")

@@ -1,9 +1,11 @@
 """Whole numbers measured (lenet5.eval.whole_numbers): the score agrees with reading each number
 again, on writers the committed net never saw."""
 
+import json
+
 import numpy as np
 import pytest
-from support import unseen_writers
+from support import PEN_SAMPLE, unseen_writers
 
 from lenet5.core import segment as N
 from lenet5.core.predictor import Predictor
@@ -31,3 +33,12 @@ def test_per_digit_accuracy_is_within_one_point_of_single_digits(pendigits_path,
     assert result["per_digit_accuracy"] >= result["single_digit_accuracy"] - 0.01, result
     # measured 98.0% per digit and 93.3% whole numbers: floors about a point under them
     assert result["per_digit_accuracy"] >= 0.97 and result["number_accuracy"] > 0.92, result
+
+
+def test_command_prints_the_figures_and_the_model_it_read(capsys):
+    from lenet5.core.artifacts import serving_path
+
+    EN.main(["--pendigits", str(PEN_SAMPLE), "--sequences", "5"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["numbers"] == 5 and 0 <= out["number_accuracy"] <= 1
+    assert out["model"] == str(serving_path())
