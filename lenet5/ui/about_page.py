@@ -13,6 +13,7 @@ import streamlit as st
 
 from lenet5.core import preprocess, typicality
 from lenet5.core.artifacts import CLASSIC, TYPICALITY_FILE, model_file
+from lenet5.core.forward import CLASSIC_OFFSET, CLASSIC_SCALE, TANH_A, TANH_S
 from lenet5.ui import state
 from lenet5.ui.resources import load_json
 
@@ -32,14 +33,15 @@ ACTIVATIONS = {"relu": "ReLU", "scaled_tanh": "scaled tanh"}
 # What lenet5.train.lookups.bank_facts records in the typicality bank (tests check the names)
 BANK_FACTS = ("bank_mnist", "bank_pen", "pool_mnist", "pool_pen")
 
-CLASSIC_NOTES = """
-Rebuilt from the paper: the {fed} digit padded to {padded} and scaled so the background is −0.1
-and ink 1.175; scaled tanh everywhere; S2 and S4 add up each 2×2 block, multiply by a learned
+CLASSIC_NOTES = f"""
+Rebuilt from the paper: the {{fed}} digit padded to {{padded}} and scaled so the background is
+{CLASSIC_OFFSET:g} and ink {CLASSIC_OFFSET + CLASSIC_SCALE:g}; scaled tanh everywhere
+({TANH_A:g}·tanh({TANH_S * 3:g}x/3)); S2 and S4 add up each 2×2 block, multiply by a learned
 coefficient and add a learned bias per map; each C3 map sees only the S2 maps listed in the
-paper's Table I; C5 is a {c5}. One difference remains: the paper's output is 10 Euclidean RBF
-units (fixed ±1 bitmaps of the digits, {rbf} weights, no biases, trained with a loss of its
-own); here it is a dense layer of {classes} logits with softmax and cross-entropy ({dense}
-parameters). {trained}
+paper's Table I; C5 is a {{c5}}. One difference remains: the paper's output is 10 Euclidean RBF
+units (fixed ±1 bitmaps of the digits, {{rbf}} weights, no biases, trained with a loss of its
+own); here it is a dense layer of {{classes}} logits with softmax and cross-entropy ({{dense}}
+parameters). {{trained}}
 """
 
 PREPROCESSING = f"""
@@ -164,7 +166,7 @@ def classic_section() -> None:
     rows = load_json("architecture.json", CLASSIC)
     if not rows:
         st.info("The 1998 net is not installed (models/classic/). Train it with: python -m "
-                "lenet5.train --variant classic --data PATH/TO/mnist.npz --out models/classic")
+                "lenet5.train --variant classic --data PATH/TO/mnist.npz")
         return
     table([{"layer": r["layer"], "type": r["type"], "input": shape(r["input"]),
             "output": shape(r["output"]), "activation": r["activation"],

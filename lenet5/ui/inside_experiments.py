@@ -123,7 +123,7 @@ def switch_section(image: np.ndarray, reading: Reading, model_sha256: str, folde
         w = weights(folder, model_sha256)
         if w is None:
             st.caption("The weights file (weights.npz) is missing or belongs to another model: "
-                       f"python -m lenet5.train.export --weights models/{folder}")
+                       "python -m lenet5.train.export")
             return
         st.caption(SWITCH_WORDS)
         off = {layer: {m - 1 for m in _chosen(layer, reading.maps[layer].shape[-1])}
