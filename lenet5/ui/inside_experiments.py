@@ -17,6 +17,7 @@ from lenet5.ui.plots import heatmap_grid
 from lenet5.ui.resources import kernels, load_json, weights
 
 POOLING = ("MaxPooling2D", "Subsampling")
+LAYER_SHOWN = str.upper  # how the layer switch shows a layer (and the browser sends it back)
 UNIT_WORDS = (
     "A unit of a convolution layer looks at a small patch of the layer below; a unit of the "
     "next layer looks at a patch of those, so deeper units see more of your drawing. Outlined: "
@@ -52,7 +53,7 @@ def unit_section(image: np.ndarray, reading: Reading, folder: str) -> None:
             return
         names = receptive.layers(architecture)
         layer = st.segmented_control("Layer", names, default=names[0], key=state.UNIT_LAYER,
-                                     format_func=str.upper, required=True) or names[0]
+                                     format_func=LAYER_SHOWN, required=True) or names[0]
         maps = reading.maps[layer]
         h, w, c = maps.shape
         cols = st.columns(3)

@@ -84,8 +84,10 @@ def _flag(label: str) -> Spec:
     return Spec(label, "bool_value", None, flag_value)
 
 
-def _choice(label: str, options: Sequence, multi: bool = False) -> Spec:
-    return Spec(label, "string_array_value", lambda v: choice_wire(v, options, multi),
+def _choice(label: str, options: Sequence, multi: bool = False, shown=str) -> Spec:
+    """``shown``: the widget's ``format_func`` (the browser sends the options as shown)."""
+    return Spec(label, "string_array_value",
+                lambda v: choice_wire(v, [shown(o) for o in options], multi),
                 lambda v: choice_value(v, options, multi))
 
 
@@ -124,7 +126,7 @@ def table() -> dict[str, Spec]:
     (imported here, not at module level: the pages may import this module one day)."""
     from lenet5.core.forward import SWITCHABLE
     from lenet5.core.segment import WIDE
-    from lenet5.ui import draw_page, inside_page, number_page
+    from lenet5.ui import draw_page, inside_experiments, inside_page, number_page
 
     layers = _network_layers()
     specs = {
@@ -137,7 +139,8 @@ def table() -> dict[str, Spec]:
         state.INSIDE_NET: _choice("The network switch", [inside_page.MODERN, inside_page.OLD]),
         state.INSIDE_SAMPLE: _slider("The MNIST digit slider", 0, _samples() - 1),
         state.UNIT: _flag("The unit expander"),
-        state.UNIT_LAYER: _choice("The layer switch", list(layers)),
+        state.UNIT_LAYER: _choice("The layer switch", list(layers),
+                                  shown=inside_experiments.LAYER_SHOWN),
         state.SWITCH: _flag("The switch-maps-off expander"),
     }
     for width in (WIDE[0], number_page.PHONE[0]):
