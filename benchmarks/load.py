@@ -1,6 +1,7 @@
 """Many people drawing at once: 10 browser sessions on one app server, each drawing 20 digits.
 
     python -m benchmarks.load [--sessions 10] [--drawings 20] [--move-hz 60] [--pause 1]
+                              [--max-rss-mb 300]
 
 Drawing is paced like a person: the pointer moves at ``--move-hz`` (60 Hz, a common mouse and
 touch event rate; 0 sends the moves as fast as the browser takes them) and each session pauses
@@ -12,7 +13,10 @@ the answers that differ from the single-session answer for the same strokes (und
 browser may coalesce mouse events, so a drawing can come out slightly different). Compares the
 stroke -> page-updated medians, and the server's part of them (rerun request sent -> script
 finished received, on the page's websocket).
-Prints one JSON object; exits 1 if an answer is wrong for its drawing or a session fails.
+Also the server's resident memory once every session has closed (``server_rss_mb_after_sessions``;
+many sessions at once are where malloc's per-thread arenas add up: lenet5/ui/memory.py) and its
+peak. Prints one JSON object; exits 1 if an answer is wrong for its drawing, a session fails,
+or the server holds more than ``--max-rss-mb`` at the end.
 """
 
 from __future__ import annotations
@@ -22,114 +26,11 @@ import asyncio
 import json
 import statistics
 import sys
-import time
 
-from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
-from benchmarks import browser as B
-
-OPEN_STAGGER_S = 0.5  # session k opens the app k * 0.5 s after the first
-DRAWN = "canvas.dc-canvas.lower-canvas"  # the strokes (the background is another canvas)
-
-
-class Session:
-    """One browser page on the app; finished reruns are seen on its websocket."""
-
-    def __init__(self, page, move_s: float = 0.0, pause_s: float = 0.0):
-        self.page, self.move_s, self.pause_s = page, move_s, pause_s
-        self.events = B.Reruns(page).events  # (time, "rerun_script" | "script_finished")
-
-    async def finished_since(self, since: float, timeout: float = 60.0) -> float:
-        """Wait until every rerun requested after ``since`` has finished and the page is idle;
-        seconds from ``since`` to the end of the first one."""
-        deadline = time.perf_counter() + timeout
-        first = None
-        while time.perf_counter() < deadline:
-            asked = [t for t, k in self.events if k == "rerun_script" and t >= since]
-            done = [t for t, k in self.events if k == "script_finished" and asked and t > asked[-1]]
-            if done:
-                await self.page.wait_for_selector(B.IDLE, timeout=30_000)
-                first = first or time.perf_counter() - since
-                await asyncio.sleep(0.05)  # a rerun asked for meanwhile shows up here
-                if asked[-1] == max(t for t, k in self.events if k == "rerun_script"):
-                    return first
-            await asyncio.sleep(0.005)
-        raise TimeoutError("no finished rerun after the stroke")
-
-    def rerun_times(self) -> list[float]:
-        """Seconds from each rerun request leaving the page to its script_finished arriving:
-        the server's share of a stroke (the rest is the browser's)."""
-        out, asked = [], None
-        for t, kind in self.events:
-            if kind == "rerun_script":
-                asked = t
-            elif asked is not None:
-                out.append(t - asked)
-                asked = None
-        return out
-
-    async def prediction(self, wait_s: float = 30.0) -> str | None:
-        """The Prediction shown, once the page has settled. Under load the browser may render
-        the finished run's elements (a session's first one still loading its code) a little
-        after the run ends, so wait for the value and read it until it stops changing."""
-        loc = self.page.locator(B.METRIC_VALUE).first
-        try:
-            await loc.wait_for(timeout=wait_s * 1e3)
-        except PlaywrightTimeout:
-            return None
-        value = await loc.inner_text()
-        for _ in range(20):
-            await asyncio.sleep(0.3)
-            again = await loc.inner_text()
-            if again == value:
-                return value
-            value = again
-        return value
-
-    async def draw_digit(self, strokes, box) -> tuple[tuple[str | None, str], list[float]]:
-        """Draw stroke by stroke (waiting for each rerun); ``(Prediction shown, canvas PNG as a
-        data URL)`` and the stroke times."""
-        times = []
-        for stroke in B.to_canvas(strokes, box):
-            await self.page.mouse.move(*stroke[0])
-            await self.page.mouse.down()
-            for x, y in stroke[1:]:
-                await self.page.mouse.move(x, y)
-                await asyncio.sleep(self.move_s)
-            t_up = time.perf_counter()
-            await self.page.mouse.up()
-            times.append(await self.finished_since(t_up))
-        value = await self.prediction()
-        if await self.page.locator(B.EXCEPTION).count():
-            raise RuntimeError("the page shows an exception")
-        drawn = await self.page.locator(DRAWN).evaluate("c => c.toDataURL('image/png')")
-        t = time.perf_counter()
-        await self.page.locator(B.RESET).click()
-        await self.finished_since(t)
-        await asyncio.sleep(self.pause_s)
-        return (value, drawn), times
-
-
-async def run_session(context, url: str, digits: list[dict], start: int,
-                      pace: tuple[float, float] = (0.0, 0.0)) -> dict:
-    """Open the app in a new page and draw all ``digits`` starting at index ``start``;
-    ``pace`` is (seconds between pointer moves, seconds between digits)."""
-    await asyncio.sleep(OPEN_STAGGER_S * start)  # people do not all arrive in the same second
-    page = await context.new_page()
-    session = Session(page, *pace)
-    await page.goto(url, timeout=120_000)  # opening is not measured; 10 at once can be slow
-    await page.wait_for_selector(B.IDLE, timeout=60_000)
-    canvas = page.locator(B.CANVAS)
-    await canvas.wait_for(state="visible", timeout=60_000)
-    box = await canvas.bounding_box()
-    answers, times = {}, []
-    for k in range(len(digits)):
-        i = (start + k) % len(digits)
-        answers[i], t = await session.draw_digit(digits[i]["strokes"], box)
-        times += t
-    await page.close()
-    return {"answers": answers, "times": times, "reruns": session.rerun_times()}
+from lenet5.eval import browser as B
+from lenet5.eval import sessions as S
 
 
 async def main_async(n_sessions: int, n_drawings: int, move_hz: float = 0.0,
@@ -138,16 +39,14 @@ async def main_async(n_sessions: int, n_drawings: int, move_hz: float = 0.0,
     digits = [samples[i % len(samples)] for i in range(n_drawings)]
     pace = (1 / move_hz if move_hz else 0.0, pause_s)
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=B.CHROMIUM, headless=True,
-                                           args=B.LAUNCH_ARGS)
-        with B.serve() as (url, _):
-            ctx = await browser.new_context(viewport={"width": 1200, "height": 1000})
-            single = await run_session(ctx, url, digits, 0, pace)
-            contexts = [await browser.new_context(viewport={"width": 1200, "height": 1000})
-                        for _ in range(n_sessions)]
-            results = await asyncio.gather(
-                *(run_session(c, url, digits, s, pace) for s, c in enumerate(contexts)),
-                return_exceptions=True)
+        browser = await S.launch(pw)
+        with B.serve() as (url, proc):
+            ctx = await browser.new_context(viewport=S.VIEWPORT)
+            single = await S.run_session(ctx, url, digits, 0, pace)
+            results = await S.at_once(browser, url, digits, n_sessions, pace)
+            await asyncio.sleep(S.SETTLE_S)
+            rss = {"server_rss_mb_after_sessions": round(B.rss_mb(proc.pid)),
+                   "server_peak_rss_mb": round(B.rss_mb(proc.pid, "VmHWM"))}
         await browser.close()
     failed = [repr(r) for r in results if isinstance(r, BaseException)]
     ok = [r for r in results if not isinstance(r, BaseException)]
@@ -162,7 +61,7 @@ async def main_async(n_sessions: int, n_drawings: int, move_hz: float = 0.0,
             **check(single, ok),
             "failed_sessions": failed, "single_stroke_ms_median": one,
             "concurrent_stroke_ms_median": many, "ratio": round(many / one, 2) if many else None,
-            "server_part_ms_median": {"single": ms(single["reruns"]),
+            **rss, "server_part_ms_median": {"single": ms(single["reruns"]),
                                       "concurrent": ms([t for r in ok for t in r["reruns"]])}}
 
 
@@ -208,10 +107,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--move-hz", type=float, default=60.0, help="pointer moves a second (0: "
                    "unpaced)")
     p.add_argument("--pause", type=float, default=1.0, help="seconds between digits")
+    p.add_argument("--max-rss-mb", type=float, default=None, help="exit 1 if the server holds "
+                   "more than this once every session has closed")
     a = p.parse_args(argv)
     result = asyncio.run(main_async(a.sessions, a.drawings, a.move_hz, a.pause))
     print(json.dumps(result))
-    return 1 if result["differ_from_offline_reading"] or result["failed_sessions"] else 0
+    failed = [why for why, bad in (
+        ("an answer differs from the offline reading", result["differ_from_offline_reading"]),
+        ("a session failed", result["failed_sessions"]),
+        (f"server RSS {result['server_rss_mb_after_sessions']} MB > {a.max_rss_mb} MB",
+         a.max_rss_mb is not None and result["server_rss_mb_after_sessions"] > a.max_rss_mb),
+    ) if bad]
+    if failed:
+        print("FAILED: " + "; ".join(failed), file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -12,30 +12,17 @@ single-digit figure. Prints one JSON object, with a few of the misread numbers.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 
 import numpy as np
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from benchmarks import browser as B
 from lenet5.core.predictor import Predictor
-from lenet5.eval.whole_numbers import layout, pick_numbers, score
+from lenet5.eval import browser as B
+from lenet5.eval.whole_numbers import pick_numbers, score
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
-
-
-def write(page, reruns, box, number: list[dict], rng: np.random.Generator) -> str | None:
-    """Write one number of pen-drawn digits on the page's canvas (``box``); return the Number
-    metric shown, None if none."""
-    strokes = layout(number, rng, (int(box["width"]), int(box["height"])))
-    t_up = B.draw(page, [s + (box["x"], box["y"]) for s in strokes])
-    reruns.wait(page, t_up)
-    with contextlib.suppress(PlaywrightTimeout):  # no metric: nothing readable
-        page.locator(B.METRIC_VALUE).first.wait_for(timeout=5_000)
-    return B.metric(page)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         for k, number in enumerate(numbers):
             if k % 10 == 0:
                 print(f"number {k + 1}/{len(numbers)}", file=sys.stderr, flush=True)
-            reads.append(write(page, reruns, box, number, rng))
+            reads.append(B.write_number(page, reruns, box, number, rng))
             B.reset(page, reruns)
             if page.locator(B.EXCEPTION).count():
                 raise SystemExit("the page shows an exception")

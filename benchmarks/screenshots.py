@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from playwright.sync_api import sync_playwright
 
-from benchmarks import browser as B
+from lenet5.eval import browser as B
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 CHART = ".js-plotly-plot"

@@ -11,17 +11,21 @@ exits 1 unless each Prediction shown is right and no page shows an exception.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 
 from playwright.sync_api import sync_playwright
 
-from benchmarks import browser as B
+from lenet5.eval import browser as B
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.smoke")
     p.add_argument("--app-python", default=sys.executable, help="interpreter running the app")
     a = p.parse_args(argv)
+    version = subprocess.run([a.app_python, "-c", "import sys; print(sys.version.split()[0])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    print(f"the app runs on Python {version} ({a.app_python})")  # the CI log says which
     samples = B.pen_samples()[::7]
     failures = []
     with sync_playwright() as pw, B.serve(python=a.app_python) as (url, _):

@@ -32,10 +32,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-try:  # the shared helpers, wherever they live now
-    from lenet5.eval import browser as B
-except ImportError:
-    from benchmarks import browser as B
+from lenet5.eval import browser as B
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET_ID = re.compile(rb"\$\$ID-[0-9a-f]{16,64}-([A-Za-z0-9_]+)")

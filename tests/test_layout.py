@@ -4,7 +4,12 @@
   world only numpy, OpenCV, Pillow and LiteRT;
 - ``lenet5.ui`` (the pages) imports only ``core``;
 - ``lenet5.train`` imports only ``core``; ``lenet5.eval`` only ``core`` and ``train``;
+- ``lenet5.eval`` (the measuring layer the tests and benchmarks share) never imports ``ui``,
+  and no module of the package imports tests/ or benchmarks/;
 - no import cycles between modules, counting imports inside functions too;
+- the tests import of this repository only the package and ``support`` (tests/support), the
+  benchmarks only the package: nothing a test or a benchmark needs lives in a benchmark, and
+  no file adds a folder to ``sys.path`` to reach one;
 - the app, run as Streamlit runs it, loads neither TensorFlow nor Keras.
 """
 
@@ -27,6 +32,8 @@ ALLOWED = {  # layer -> the lenet5 layers it may import
     "": {"eval", "train"},  # the command-line forwarders: lenet5.evaluate, .number, .bench
 }
 CORE_THIRD_PARTY = {"numpy", "cv2", "PIL", "ai_edge_litert"}
+OURS = {"lenet5", "support", "benchmarks", "tests", "app"}  # this repository's top-level names
+MAY_IMPORT = {"tests": {"lenet5", "support"}, "benchmarks": {"lenet5"}}  # folder -> ours allowed
 
 
 def module_name(path: Path) -> str:
@@ -97,6 +104,82 @@ def cycle() -> list[str] | None:
         if found:
             return found
     return None
+
+
+def imported(path: Path) -> set[str]:
+    """Every name ``path`` imports, in full (``from a import b`` gives ``a.b``), at the top or
+    inside functions."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            out |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return out
+
+
+def foreign(path: Path, may: set[str]) -> list[str]:
+    """What ``path`` imports of this repository outside the top-level names ``may``."""
+    return sorted(n for n in imported(path) if n.split(".")[0] in OURS - may)
+
+
+def edits_sys_path(path: Path) -> bool:
+    """Whether ``path``'s code touches ``sys.path`` (how a benchmark once reached tests/)."""
+    return any(isinstance(node, ast.Attribute) and node.attr == "path"
+               and isinstance(node.value, ast.Name) and node.value.id == "sys"
+               for node in ast.walk(ast.parse(path.read_text(), str(path))))
+
+
+def files_of(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", [p for f in MAY_IMPORT for p in files_of(f)],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_tests_import_the_package_and_support_and_benchmarks_only_the_package(path):
+    folder = path.relative_to(ROOT).parts[0]
+    assert foreign(path, MAY_IMPORT[folder]) == [], (
+        f"{folder} may import only the package" + (" and support" if folder == "tests" else ""))
+    assert not edits_sys_path(path), "a folder added to sys.path to import from it"
+
+
+def test_the_import_rule_finds_what_it_forbids(tmp_path):
+    """Negative control: the benchmarks' old imports of each other and of tests/support fail
+    the rule, in a benchmark and in a test; the package and support in a test pass."""
+    bench = tmp_path / "bench.py"
+    bench.write_text("import numpy\nfrom benchmarks import latency as L\n"
+                     "import benchmarks.compare\nfrom support.pages import run\n"
+                     "from tests import conftest\nfrom lenet5.eval import browser\n")
+    assert foreign(bench, MAY_IMPORT["benchmarks"]) == [
+        "benchmarks.compare", "benchmarks.latency", "support.pages.run", "tests.conftest"]
+    assert foreign(bench, MAY_IMPORT["tests"]) == [
+        "benchmarks.compare", "benchmarks.latency", "tests.conftest"]
+    inner = tmp_path / "inner.py"  # imports inside a function count too
+    inner.write_text("import sys\ndef f():\n    from benchmarks.number_page import write\n"
+                     "    sys.path.insert(0, 'tests')\n")
+    assert foreign(inner, MAY_IMPORT["tests"]) == ["benchmarks.number_page.write"]
+    assert edits_sys_path(inner) and not edits_sys_path(bench)
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_the_package_imports_nothing_from_tests_or_benchmarks(module):
+    assert foreign(MODULES[module], {"lenet5"}) == []
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if layer(m) == "eval"))
+def test_the_measuring_layer_never_imports_the_pages(module):
+    assert not {m for m in GRAPH[module] if layer(m) == "ui"}, sorted(GRAPH[module])
+
+
+def test_the_measuring_layer_check_finds_a_page_import():
+    GRAPH["lenet5.eval.browser"].add("lenet5.ui.state")
+    try:
+        with pytest.raises(AssertionError):
+            test_the_measuring_layer_never_imports_the_pages("lenet5.eval.browser")
+        with pytest.raises(AssertionError):
+            test_each_module_imports_only_what_its_layer_may("lenet5.eval.browser")
+    finally:
+        GRAPH["lenet5.eval.browser"].discard("lenet5.ui.state")
 
 
 def test_no_import_cycles():

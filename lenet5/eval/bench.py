@@ -1,25 +1,31 @@
 """Serving benchmark: preprocessing + LiteRT (probabilities and all feature maps) for one canvas
 image, against seed-style ``keras_model.predict`` on one image, measured side by side.
 
-    python -m lenet5.bench [--repeats 300] [--keras-repeats 40]
+    python -m lenet5.bench [--repeats 300] [--keras-repeats 40] [--min-speedup 150]
+                           [--max-refusal-ms 500]
 
 Prints one JSON object with medians (ms) and the speed-up ratio; also the extras the pages
 compute per drawing: the typicality check (:mod:`lenet5.core.typicality`) and the nearest MNIST
-digits (:mod:`lenet5.core.neighbours`), when their files match the model, and each "Poke the
-network" experiment (computed only while it is open).
+digits (:mod:`lenet5.core.neighbours`), when their files match the model, each "Poke the
+network" experiment (computed only while it is open), and how long a decompression bomb takes
+to be refused, as a canvas image and as an upload. The gates (``--min-speedup``,
+``--max-refusal-ms``) make it exit 1 when a figure misses its limit: timing limits live here,
+not in pytest, where the machine's load would fail them instead of the code.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import statistics
+import sys
 import time
 
 import numpy as np
 
-from lenet5.core import forward, neighbours, receptive, typicality, weights
+from lenet5.core import forward, neighbours, photo, receptive, typicality, validate, weights
 from lenet5.core.artifacts import (
     KERAS_FILE,
     NEIGHBOURS_FILE,
@@ -32,6 +38,7 @@ from lenet5.core.prefixes import MAX_PREFIXES, read_prefixes
 from lenet5.core.preprocess import preprocess
 from lenet5.core.strokes import BRUSH, CANVAS, render
 from lenet5.core.sweeps import sweeps
+from lenet5.eval.hostile import bomb_png
 
 
 def sample_canvases(n: int = 20, seed: int = 0) -> list[np.ndarray]:
@@ -96,10 +103,48 @@ def experiments_ms(predictor: Predictor, repeats: int) -> dict:
     return out
 
 
-def main(argv: list[str] | None = None) -> None:
+def refused_ms(refuse, data, error: type[Exception]) -> float:
+    """Ms ``refuse(data)`` takes to raise ``error`` (anything else, or no error, is a bug)."""
+    t = time.perf_counter()
+    try:
+        refuse(data)
+    except error:
+        return (time.perf_counter() - t) * 1e3
+    raise AssertionError(f"{refuse.__qualname__} accepted a decompression bomb")
+
+
+def refusals_ms(repeats: int) -> dict:
+    """Median ms to refuse a 20000x20000 PNG bomb (~50 KB; 400 million pixels) sent as the
+    canvas image and uploaded as a photo: both must say no before decoding it."""
+    bomb = bomb_png(20000)
+    spec = validate.CanvasSpec((CANVAS, CANVAS), (6, 40))
+    url = validate.PNG_PREFIX + base64.b64encode(bomb).decode()
+    n = max(3, repeats // 30)
+    return {"bomb_refused_canvas_ms": round(statistics.median(
+                refused_ms(lambda u: validate.canvas_png(u, spec), url, validate.InputError)
+                for _ in range(n)), 2),
+            "bomb_refused_upload_ms": round(statistics.median(
+                refused_ms(photo.decode, bomb, photo.UploadError) for _ in range(n)), 2)}
+
+
+def gate(result: dict, min_speedup: float | None, max_refusal_ms: float | None) -> list[str]:
+    """The figures that miss their limits (none given: none checked), as messages."""
+    failed = []
+    if min_speedup is not None and result["speedup"] < min_speedup:
+        failed.append(f"speedup {result['speedup']} < {min_speedup}")
+    for key in ("bomb_refused_canvas_ms", "bomb_refused_upload_ms"):
+        if max_refusal_ms is not None and result[key] > max_refusal_ms:
+            failed.append(f"{key} {result[key]} > {max_refusal_ms}")
+    return failed
+
+
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m lenet5.bench")
     p.add_argument("--repeats", type=int, default=300)
     p.add_argument("--keras-repeats", type=int, default=40)
+    p.add_argument("--min-speedup", type=float, help="exit 1 if the speed-up is below this")
+    p.add_argument("--max-refusal-ms", type=float,
+                   help="exit 1 if refusing a decompression bomb takes longer than this")
     a = p.parse_args(argv)
     canvases = sample_canvases()
     t = time.perf_counter()
@@ -125,9 +170,9 @@ def main(argv: list[str] | None = None) -> None:
         ours += time_ms(serve, a.repeats // rounds)
     pre = p50(lambda: preprocess(canvases[3], dark_background=True), a.repeats)
     extras = extras_ms(predictor, serve().maps, a.repeats)
-    extras |= experiments_ms(predictor, a.repeats)
+    extras |= experiments_ms(predictor, a.repeats) | refusals_ms(a.repeats)
     p50_ours, p50_seed = statistics.median(ours), statistics.median(seed)
-    print(json.dumps({
+    result = {
         "serve_p50_ms": round(p50_ours, 4),
         "serve_p90_ms": round(float(np.percentile(ours, 90)), 4),
         "preprocess_p50_ms": pre,
@@ -135,7 +180,12 @@ def main(argv: list[str] | None = None) -> None:
         "speedup": round(p50_seed / p50_ours, 1),
         "litert_load_s": round(load_s, 3),
         "n_serve": len(ours), "n_keras": len(seed), **extras,
-    }))
+    }
+    print(json.dumps(result))
+    failed = gate(result, a.min_speedup, a.max_refusal_ms)
+    if failed:
+        print("FAILED: " + "; ".join(failed), file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

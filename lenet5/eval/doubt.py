@@ -16,7 +16,8 @@ same drawings:
 ``recommended``
     confidence below ``UNSURE``, or the S4 distance above ``T_s4``, or the *classic* net's F6
     features far from those of the training digits of the class the modern net reads (cosine
-    distance to the ``K``-th nearest, :meth:`lenet5.core.doubt.ClassBank.distance`) above ``T_f6``. Both thresholds
+    distance to the ``K``-th nearest, :meth:`lenet5.core.doubt.ClassBank.distance`) above
+    ``T_f6``. Both thresholds
     are the ``QUANTILE`` (99.5%) of MNIST validation digits' distances: validation digits were
     held out of both nets' training and are never reported on.
 ``recommended_corners``

@@ -29,7 +29,7 @@ from lenet5.core.artifacts import (
 from lenet5.core.photo import UploadError, decode, photo_ink
 from lenet5.core.predictor import ModelError
 from lenet5.core.reader import Reader, Report
-from lenet5.ui import state
+from lenet5.ui import memory, state
 
 # Imported by Streamlit on first use (the canvas' arguments are checked for data frames, images
 # are encoded with PIL); importing them up front keeps that cost out of the first drawing.
@@ -44,6 +44,7 @@ def warm_up() -> int:
     every script run and scanning them would cost each run more than reading the digit. No
     ``gc.collect()`` first: there is no garbage yet, and it would slow the first page load.
     Returns the number frozen. (What each of these saves: docs/performance.md.)"""
+    memory.keep_large_blocks_apart()  # freed readings go back to the system (ui/memory.py)
     for name in WARM_MODULES:
         importlib.import_module(name)
     cv2.setNumThreads(1)  # sessions already run in parallel; OpenCV's own pool only contends

@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 from support import ARTIFACTS, app_in_chromium
 
-from benchmarks import browser as B
-from benchmarks.latency import last_state
+from lenet5.eval import browser as B
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 HERE = Path(__file__).resolve().parent
@@ -199,7 +198,7 @@ def test_session_state_does_not_grow_with_drawings(app, tmp_path, monkeypatch):
             assert draw_sample(pg, reruns, box, SAMPLES[i % len(SAMPLES)]) is not None
             B.reset(pg, reruns)
             pg.wait_for_timeout(100)
-            after_reset.append(last_state(log))
+            after_reset.append(B.last_state(log))
         pg.close()
     assert after_reset[2]["keys"] == after_reset[-1]["keys"]
     assert after_reset[-1]["bytes"] > 0
@@ -286,9 +285,7 @@ def test_nearest_mnist_digits_are_shown_for_a_drawing(page):
 
 def write_number(pg, reruns, box, records, seed=0) -> str | None:
     """Write pen-drawn digits left to right on the Number page's wide canvas."""
-    from benchmarks.number_page import write
-
-    return write(pg, reruns, box, records, np.random.default_rng(seed))
+    return B.write_number(pg, reruns, box, records, np.random.default_rng(seed))
 
 
 def test_whole_numbers_are_read_on_the_number_page(app):

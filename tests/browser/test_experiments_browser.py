@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from support import ARTIFACTS, app_in_chromium
 
-from benchmarks import browser as B
+from lenet5.eval import browser as B
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHART = '[data-testid="stPlotlyChart"]'
@@ -103,8 +103,7 @@ def test_experiments_fit_a_phone(app):
     open_expander(page, reruns, "How it changed its mind, stroke by stroke")
     page.get_by_text("1: 1 (", exact=False).first.wait_for(timeout=10_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.locator('[data-testid="stExpandSidebarButton"]').click()  # a phone: the pages' menu
-    B.click(page, reruns, page.get_by_role("link", name="Inside the network"))
+    B.click(page, reruns, page.get_by_role("link", name="Inside", exact=True))  # a phone's menu
     open_expander(page, reruns, "What one unit sees")
     open_expander(page, reruns, "Switch maps off")
     page.locator('[data-testid="stMetric"]', has_text="It reads now").wait_for(timeout=10_000)

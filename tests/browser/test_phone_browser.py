@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from support import ARTIFACTS, app_in_chromium
 
-from benchmarks import browser as B
+from lenet5.eval import browser as B
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 SAMPLES = B.pen_samples()

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from support import ARTIFACTS, app_in_chromium
 
-from benchmarks import bad_inputs
-from benchmarks import browser as B
-from benchmarks import robustness as R
+from lenet5.eval import browser as B
+from lenet5.eval import hostile
+from lenet5.eval import tamper as R
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 UPLOADS = ["empty file", "PDF named .png", "truncated PNG", "PNG bomb 20000x20000, 1-bit",
@@ -36,7 +36,7 @@ def answered(result: dict) -> bool:
 
 def test_bad_uploads_get_a_message_and_never_a_traceback(app):
     url, proc, page, _, reruns = app
-    files = bad_inputs.uploads_by_name(UPLOADS)
+    files = hostile.uploads_by_name(UPLOADS)
     results = R.upload_each(page, reruns, files, proc.pid)
     by_name = {r["input"]: r for r in results}
     assert all(r["exceptions"] == 0 and answered(r) for r in results), results
@@ -47,12 +47,12 @@ def test_bad_uploads_get_a_message_and_never_a_traceback(app):
     assert "canvas" not in " ".join(by_name["solid black JPEG"]["alerts"])
     assert by_name["a digit photo (sanity check: read)"]["metric"] == "1"
     page.screenshot(path=str(ARTIFACTS / "robustness-upload.png"), full_page=True)
-    assert R.rss_mb(proc.pid, "VmHWM") < 600
+    assert B.rss_mb(proc.pid, "VmHWM") < 600
 
 
 def test_tampered_canvas_states_get_a_message_on_both_pages(app):
     url, proc, page, tamper, reruns = app
-    changes = [c for c in bad_inputs.canvas_changes() if c[0] in CHANGES]
+    changes = [c for c in hostile.canvas_changes() if c[0] in CHANGES]
     assert {where for _, where, _ in changes} == {"draw", "number"}
     results = R.tamper_each(page, reruns, tamper, url, changes, proc.pid)
     assert all(r["tampered"] and r["exceptions"] == 0 and answered(r) for r in results), results

@@ -10,13 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import ndimage
 
-from benchmarks.browser import pen_samples
 from lenet5.core import prefixes as P
 from lenet5.core import sweeps as S
-from lenet5.core.reader import Reader
 from lenet5.core.predictor import Predictor
 from lenet5.core.preprocess import preprocess
+from lenet5.core.reader import Reader
 from lenet5.core.strokes import BRUSH, CANVAS, fit_strokes, placement, render
+from lenet5.eval.browser import pen_samples
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from support import require
 
-from benchmarks import bad_inputs
 from lenet5.core import photo as up
 from lenet5.core import segment as N
 from lenet5.core import validate as V
 from lenet5.core.preprocess import PreprocessError, preprocess
+from lenet5.eval import hostile as bad_inputs
 
 hypothesis = require("hypothesis")
 st = require("hypothesis.strategies")

@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 from support.photos import SAMPLES, bomb_png, encode, on_table, photo
 
-from benchmarks import bad_inputs
 from lenet5.core import photo as up
+from lenet5.core.predictor import Predictor
 from lenet5.core.preprocess import preprocess
 from lenet5.core.reader import Reader
-from lenet5.core.predictor import Predictor
+from lenet5.eval import hostile as bad_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -152,7 +152,7 @@ def test_blank_transparent_and_solid_photos_get_photo_words(predictor):
 
 MEASURE = """
 import resource, sys
-from benchmarks import bad_inputs
+from lenet5.eval import hostile as bad_inputs
 from lenet5.core import photo as up
 data = open(sys.argv[1], "rb").read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

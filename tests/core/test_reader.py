@@ -4,9 +4,9 @@ report of a drawing holding everything the page shows, computed from the same fo
 import numpy as np
 import pytest
 
-from lenet5.core.reader import Report
 from lenet5.core.predictor import Reading
 from lenet5.core.preprocess import Preprocessed
+from lenet5.core.reader import Report
 
 
 def verdict(probs) -> str:
@@ -33,9 +33,10 @@ def reader():
 
 
 def three():
+    from support import PEN_SAMPLE
+
     from lenet5.core.strokes import BRUSH, CANVAS, fit_strokes, render
     from lenet5.train.data import read_jsonl
-    from support import PEN_SAMPLE
 
     sample = next(s for s in read_jsonl(PEN_SAMPLE) if s["label"] == 3)
     strokes = fit_strokes(sample["strokes"], 160, 60, 60)

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from benchmarks.browser import pen_samples
 from lenet5.core import segment as N
 from lenet5.core.predictor import Predictor
 from lenet5.eval import whole_numbers as EN
+from lenet5.eval.browser import pen_samples
 
 # two strokes as streamlit-drawable-canvas 0.13 reported them (fields trimmed), and a shape
 CANVAS_JSON = {"version": "7.4.0", "objects": [

@@ -5,10 +5,10 @@ import pytest
 from scipy.spatial.distance import cdist
 
 from lenet5.core import typicality as typ
-from lenet5.core.reader import Reader
 from lenet5.core.artifacts import TYPICALITY_FILE, load_mnist_sample, model_file
 from lenet5.core.predictor import Predictor
 from lenet5.core.preprocess import preprocess
+from lenet5.core.reader import Reader
 from lenet5.eval.scribbles import drawings
 from lenet5.train import lookups
 

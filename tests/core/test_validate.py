@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from benchmarks.bad_inputs import bomb_png, encode
 from lenet5.core import segment as N
 from lenet5.core import validate as V
+from lenet5.eval.hostile import bomb_png, encode
 
 ROOT = Path(__file__).resolve().parents[2]
 DRAW = V.CanvasSpec((280, 280), (6, 40))

@@ -48,7 +48,7 @@ ARTIFACTS = ROOT / "test-artifacts"  # screenshots of runs
 def chromium_playwright() -> ModuleType:
     """Playwright's sync API, once Debian's Chromium is known to be there: skip locally without
     them, fail in CI. Every browser test starts here."""
-    from benchmarks.browser import CHROMIUM
+    from lenet5.eval.browser import CHROMIUM
 
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
@@ -59,9 +59,9 @@ def chromium_playwright() -> ModuleType:
 
 @contextlib.contextmanager
 def app_in_chromium() -> Iterator[tuple]:
-    """The real app served (``benchmarks.browser.serve``) and Debian's Chromium launched on it:
+    """The real app served (``lenet5.eval.browser.serve``) and Debian's Chromium launched on it:
     ``(url, server process, browser, desktop context)``; the browser closes afterwards."""
-    from benchmarks import browser as B
+    from lenet5.eval import browser as B
 
     playwright_api = chromium_playwright()
     ARTIFACTS.mkdir(exist_ok=True)

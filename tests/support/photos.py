@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks import browser as B
-from benchmarks.bad_inputs import bomb_png, encode  # noqa: F401 (the upload tests' too)
 from lenet5.core.strokes import fit_strokes, render
+from lenet5.eval.browser import pen_samples
+from lenet5.eval.hostile import bomb_png, encode  # noqa: F401 (the upload tests' too)
 
-SAMPLES = B.pen_samples()
+SAMPLES = pen_samples()
 
 
 def photo(sample: dict, size=(600, 800), brush: int = 24, seed: int = 0) -> np.ndarray:
@@ -22,8 +22,6 @@ def photo(sample: dict, size=(600, 800), brush: int = 24, seed: int = 0) -> np.n
     paper = 140 + 90 * (xx / w) * 0.6 + 90 * (yy / h) * 0.4  # shade: 140 at top left, 230
     gray = paper * (1 - a) + 35 * a + rng.normal(0, 4, (h, w))
     return np.clip(gray, 0, 255).astype(np.uint8)
-
-
 
 
 def on_table(sample: dict, seed: int = 0, table: int = 70, margin: float = 0.1) -> np.ndarray:

@@ -1,15 +1,17 @@
 """Drive a real Streamlit app in headless Debian Chromium (Playwright): start it, draw strokes
-on the canvas with the mouse, wait for the rerun to finish, read what the page shows.
+on the canvas with the mouse, wait for the rerun to finish, read what the page shows, and how
+much memory the server holds.
 
-Used by the browser tests and the latency benchmark. End of a rerun is detected from the
-websocket (a ``rerun_script`` request after the mouse-up, then ``script_finished``), because the
-page's ``data-test-script-state`` alone cannot tell "not started yet" (the canvas debounces
-200 ms) from "already finished".
+Used by the browser tests and the benchmarks. End of a rerun is detected from the websocket (a
+``rerun_script`` request after the mouse-up, then ``script_finished``), because the page's
+``data-test-script-state`` alone cannot tell "not started yet" (the canvas debounces 200 ms)
+from "already finished".
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PEN_SAMPLES = ROOT / "tests" / "support" / "data" / "pendigits_sample.jsonl"  # see its README
 CHROMIUM = os.environ.get("LENET5_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -53,16 +55,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def checkout_of(app: Path) -> Path:
+    """The checkout ``app`` belongs to (the nearest folder above it holding an ``app.py``): the
+    server runs there, so that it reads that checkout's ``.streamlit/config.toml``, as
+    ``streamlit run app.py`` from it would (another checkout's app: ``benchmarks.compare``)."""
+    app = Path(app).resolve()
+    return next((d for d in app.parents if (d / "app.py").is_file()), app.parent)
+
+
 @contextlib.contextmanager
 def serve(app: Path = ROOT / "app.py", timeout: float = 60.0, options: Sequence[str] = (),
           python: str = sys.executable) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run ``python -m streamlit run app [options]`` on a free loopback port; yield
-    ``(url, process)``."""
+    """Run ``python -m streamlit run app [options]`` on a free loopback port, in ``app``'s
+    checkout; yield ``(url, process)``."""
     port = free_port()
     cmd = [python, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", *options]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=checkout_of(app), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -82,6 +93,20 @@ def serve(app: Path = ROOT / "app.py", timeout: float = 60.0, options: Sequence[
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """``VmRSS`` (resident now) or ``VmHWM`` (peak) of a process (Linux /proc), MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+def last_state(log: Path) -> dict:
+    """The session state the app logged after its last run (``$LENET5_STATE_LOG``, set before
+    :func:`serve`): its keys and pickled bytes."""
+    return json.loads(Path(log).read_text().splitlines()[-1])
 
 
 def launch(playwright, **context_args):
@@ -228,3 +253,19 @@ def seven(box: dict) -> list[np.ndarray]:
     stem, bar = np.array([[0.62, 0.1], [0.4, 0.95]]), np.array([[0.1, 0.1], [0.62, 0.1]])
     return [np.linspace(a, b, 20) * (box["width"] * 0.8)
             + (box["x"] + box["width"] * 0.1, box["y"] + 20) for a, b in (stem, bar)]
+
+
+def write_number(page, reruns: Reruns, box: dict, number: list[dict],
+                 rng: np.random.Generator) -> str | None:
+    """Write one number of pen-drawn digits (records with ``strokes``) on the Number page's
+    canvas (``box``) as a person lays them out; return the Number metric shown, None if none."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    from lenet5.eval.whole_numbers import layout
+
+    strokes = layout(number, rng, (int(box["width"]), int(box["height"])))
+    t_up = draw(page, [s + (box["x"], box["y"]) for s in strokes])
+    reruns.wait(page, t_up)
+    with contextlib.suppress(PlaywrightTimeout):  # no metric: nothing readable
+        page.locator(METRIC_VALUE).first.wait_for(timeout=5_000)
+    return metric(page)

@@ -1,6 +1,7 @@
 """Bad inputs, made here (no files shipped): uploads a careful user or an attacker could send,
-and canvas states a tampered browser could send. Used by ``benchmarks/robustness.py`` and the
-tests (tests/core/test_fuzz.py, tests/browser/test_robustness_browser.py).
+and canvas states a tampered browser could send. Used by ``benchmarks/robustness.py`` (through
+:mod:`lenet5.eval.tamper`, which sends them to the real app) and the tests
+(tests/core/test_fuzz.py, tests/browser/test_robustness_browser.py).
 
 Every upload is ``(name, file bytes)``; every canvas tampering is ``(name, page, change)``,
 where ``change`` takes the canvas' state as the browser sent it (``{"drawing": {"raw": ...,

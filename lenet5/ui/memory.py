@@ -1,0 +1,59 @@
+"""The server process' memory: large blocks handed back to the system when they are freed.
+
+Every reading makes arrays and PNGs of a few hundred KB (the canvas' RGBA pixels alone are
+313 KB). glibc's malloc serves blocks that large with a mapping of their own, returned when freed,
+but only up to a threshold that it raises to the size of every such block freed (to 32 MB): after
+a few readings they come from malloc's arenas instead, and stay there once freed. Streamlit runs
+every script run in a thread of its own, and with several people drawing at once the threads
+take different arenas (up to 8 a core), so that each arena keeps its own share of freed blocks.
+A fixed threshold keeps large blocks on their own mappings. Measured side by side
+(``python -m benchmarks.compare --memory-rounds``; docs/performance.md): 10 sessions at once
+left the server holding about 300 MB with glibc's default, about 250 MB with this.
+
+Limiting the number of arenas (``M_ARENA_MAX``) would save as much, but only if set before the
+server starts threads: by the first script run Streamlit's server has already made more arenas
+than the limit would allow (its static files are served from a pool of threads), and glibc
+fixes the limit once. ``$MALLOC_ARENA_MAX`` set by whoever starts the process still works.
+
+Called once at app start (``resources.warm_up``). Where malloc is not glibc's (macOS, musl), it
+does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+
+log = logging.getLogger("lenet5")
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers in <malloc.h>
+THRESHOLD = 128 * 1024  # glibc's own starting value of both, kept from then on
+
+
+def _glibc() -> ctypes.CDLL | None:
+    """glibc, if this process runs on it, else None."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "mallopt") and hasattr(libc, "gnu_get_libc_version") else None
+
+
+def keep_large_blocks_apart(threshold: int = THRESHOLD) -> bool:
+    """From now on let glibc's malloc give every block of ``threshold`` bytes or more a mapping
+    of its own, unmapped when freed, whatever blocks were freed before; and hand back the free
+    memory above ``threshold`` at the top of each arena (raised with the first threshold, to
+    twice it, it lets every arena keep megabytes unused). True if set; False without glibc, or
+    when ``$MALLOC_MMAP_THRESHOLD_`` already says (the process' owner chose)."""
+    if os.environ.get("MALLOC_MMAP_THRESHOLD_"):
+        return False
+    libc = _glibc()
+    if libc is None:
+        return False
+    ok = all([libc.mallopt(M_MMAP_THRESHOLD, int(threshold)),
+              libc.mallopt(M_TRIM_THRESHOLD, int(threshold))])
+    if not ok:  # glibc refused a value: its default stays, which only costs memory
+        log.warning("mallopt refused a threshold of %s bytes", threshold)
+    return ok
