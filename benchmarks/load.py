@@ -72,11 +72,11 @@ def offline_answer(data_url: str, predictor) -> str | None:
     import cv2
     import numpy as np
 
-    from lenet5.core.analysis import analyse
+    from lenet5.core.reader import Reader
 
     raw = np.frombuffer(base64.b64decode(data_url.split(",", 1)[1]), np.uint8)
     bgra = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED)  # strokes on a transparent canvas
-    analysis = analyse(cv2.cvtColor(bgra, cv2.COLOR_BGRA2RGBA), predictor)
+    analysis = Reader(predictor).read(cv2.cvtColor(bgra, cv2.COLOR_BGRA2RGBA))
     return str(analysis.reading.digit) if analysis.ok else None
 
 

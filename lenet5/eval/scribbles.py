@@ -23,10 +23,10 @@ import sys
 import numpy as np
 
 from lenet5.core import typicality as typ
-from lenet5.core.analysis import UNSURE
 from lenet5.core.artifacts import TYPICALITY_FILE
 from lenet5.core.predictor import LOGITS, Predictor, softmax
 from lenet5.core.preprocess import preprocess
+from lenet5.core.reader import UNSURE
 from lenet5.core.strokes import CANVAS, render_random
 
 

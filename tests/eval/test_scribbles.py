@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from lenet5.core.analysis import UNSURE, analyse
 from lenet5.core.artifacts import TYPICALITY_FILE, model_file
 from lenet5.core.predictor import Predictor
 from lenet5.core.preprocess import preprocess
+from lenet5.core.reader import UNSURE, Reader
 from lenet5.eval import scribbles
 
 
@@ -28,12 +28,12 @@ def test_jitter_keeps_the_shape_size_and_flips_y():
 
 
 def page_outcomes(predictor, n, seed, typicality=None) -> dict[str, float]:
-    """How the Draw page answers each drawing (lenet5.core.analysis.analyse, one at a time): the
+    """How the Draw page answers each drawing (lenet5.core.reader, one at a time): the
     independent reference for confident_rate's batched count."""
     images, _ = scribbles.drawings(n, seed)
     counts = dict.fromkeys(("confident", "unsure", "atypical", "unreadable"), 0)
     for img in images:
-        a = analyse(img, predictor, typicality=typicality)
+        a = Reader(predictor, typicality=typicality).read(img)
         kind = ("unreadable" if not a.ok else "atypical" if a.atypical
                 else "confident" if a.reading.confidence >= UNSURE else "unsure")
         counts[kind] += 1
