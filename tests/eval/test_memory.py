@@ -1,8 +1,8 @@
 """lenet5.ui.memory: once set, a large block still gets a mapping of its own after a larger one
-was freed (glibc's own count of mapped blocks, ``mallinfo2``, says), where by default malloc
-raises its threshold and serves it from an arena; a ``$MALLOC_MMAP_THRESHOLD_`` set by whoever
-started the process is left as it is. Each case runs in a fresh interpreter, so that nothing
-malloc did earlier (or the setting) carries over."""
+was freed, and 2 MB freed at the top of the heap go back to the system (glibc's own counts,
+``mallinfo2``, say), where by default malloc raises both thresholds and keeps them; a
+``$MALLOC_MMAP_THRESHOLD_`` set by whoever started the process is left as it is. Each case
+runs in a fresh interpreter, so that nothing malloc did earlier (or the setting) carries over."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from support import ROOT
 
 pytestmark = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
 
-# A 4 MB block is mapped and freed (by default this raises the threshold to 4 MB); then is a
-# 512 KB block mapped too? mallinfo2's hblks counts the blocks malloc holds as mappings.
+# A 4 MB block is mapped and freed (by default this raises the threshold to 4 MB, and the trim
+# threshold to 8 MB); then is a 512 KB block mapped too? mallinfo2's hblks counts the blocks
+# malloc holds as mappings. Then 2 MB of 100 KB blocks are freed: how much of it does malloc
+# keep at the top of its heap (keepcost)?
 MAPPED_AFTER_A_LARGER_FREE = """
 import ctypes, sys
 from lenet5.ui import memory
@@ -37,26 +39,33 @@ before = libc.mallinfo2().hblks
 block = libc.malloc(512 << 10)
 print("MAPPED", libc.mallinfo2().hblks - before)
 libc.free(block)
+small = [libc.malloc(100 << 10) for _ in range(20)]
+for b in reversed(small):
+    libc.free(b)
+print("KEPT_KB", libc.mallinfo2().keepcost >> 10)
 """
 
 
-def run(mode: str, **env) -> tuple[str, str]:
+def run(mode: str, **env) -> tuple[str, str, int]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")} | env
     out = subprocess.run([sys.executable, "-c", MAPPED_AFTER_A_LARGER_FREE, mode], cwd=ROOT,
                          env=environ, capture_output=True, text=True, timeout=60,
                          check=True).stdout
     lines = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
-    return lines["SET"], lines["MAPPED"]
+    return lines["SET"], lines["MAPPED"], int(lines["KEPT_KB"])
 
 
-def test_once_set_a_large_block_gets_its_own_mapping():
-    assert run("set") == ("True", "1")
+def test_once_set_large_blocks_get_their_own_mapping_and_freed_memory_goes_back():
+    setting, mapped, kept_kb = run("set")
+    assert (setting, mapped) == ("True", "1") and kept_kb < 256
 
 
-def test_by_default_it_comes_from_an_arena_after_a_larger_one_was_freed():
-    """The control: the check above can fail, since by default the block is not mapped."""
-    assert run("default") == ("None", "0")
+def test_by_default_malloc_serves_them_from_its_heap_and_keeps_what_is_freed():
+    """The control: the checks above can fail, since by default neither happens."""
+    setting, mapped, kept_kb = run("default")
+    assert (setting, mapped) == ("None", "0") and kept_kb > 1024
 
 
 def test_a_threshold_from_the_environment_is_left_alone():
-    assert run("set", MALLOC_MMAP_THRESHOLD_="8388608") == ("False", "0")
+    setting, mapped, _ = run("set", MALLOC_MMAP_THRESHOLD_="8388608")
+    assert (setting, mapped) == ("False", "0")
