@@ -4,7 +4,6 @@ import io
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -205,10 +204,8 @@ def test_truncated_png_is_refused():
 def test_decompression_bombs_are_refused_before_decoding(side):
     data = bomb_png(side)
     assert len(data) < 100_000
-    start = time.perf_counter()
-    with pytest.raises(up.UploadError, match="million"):
+    with pytest.raises(up.UploadError, match="million"):  # how fast: lenet5.bench's gate
         up.decode(data)
-    assert time.perf_counter() - start < 0.5
 
 
 def test_huge_files_are_refused_and_the_server_caps_uploads_alike():

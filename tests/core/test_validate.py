@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -93,10 +92,8 @@ def test_tampered_canvas_images_are_refused_with_a_message(data_url, words):
 
 def test_a_bomb_is_refused_before_it_is_decoded():
     data = url(bomb_png(20000))
-    start = time.perf_counter()
-    with pytest.raises(V.InputError):
+    with pytest.raises(V.InputError):  # how fast: python -m lenet5.bench --max-refusal-ms
         V.canvas_png(data, DRAW)
-    assert time.perf_counter() - start < 0.5
 
 
 def brute_touching(a, b, reach):
