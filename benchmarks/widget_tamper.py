@@ -33,19 +33,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from lenet5.eval import browser as B
+from lenet5.eval.tamper import ALERT, WATCH  # the same alerts, and the same error-page watch
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET_ID = re.compile(rb"\$\$ID-[0-9a-f]{16,64}-([A-Za-z0-9_]+)")
 ERROR_TEXT = "This app has encountered an error"
-WATCH = """(() => {
-  window.__exceptions = 0;
-  const count = (n) => { if (n.nodeType === 1) {
-    if (n.matches('[data-testid="stException"]')) window.__exceptions++;
-    window.__exceptions += n.querySelectorAll('[data-testid="stException"]').length; } };
-  new MutationObserver((ms) => ms.forEach((m) => m.addedNodes.forEach(count)))
-    .observe(document, {childList: true, subtree: true});
-})();"""
-ALERT = '[data-testid="stAlert"]'
 NAN = math.nan
 
 
