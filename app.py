@@ -7,6 +7,7 @@ from lenet5.ui import (
     draw_page,
     inside_page,
     layout,
+    memory,
     number_page,
     state,
     training_page,
@@ -38,9 +39,12 @@ def main() -> None:
     navigation = st.navigation(pages, position="hidden" if phone else "top")
     if phone:
         layout.phone_menu(pages)
-    navigation.run()
-    state.record()
-    preload()
+    try:
+        navigation.run()
+        state.record()
+        preload()
+    finally:  # a run that stops or reruns early frees memory too
+        memory.hand_back_soon()  # handed back to the system by a thread (ui/memory.py)
 
 
 main()

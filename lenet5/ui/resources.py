@@ -45,6 +45,7 @@ def warm_up() -> int:
     ``gc.collect()`` first: there is no garbage yet, and it would slow the first page load.
     Returns the number frozen. (What each of these saves: docs/performance.md.)"""
     memory.keep_large_blocks_apart()  # freed readings go back to the system (ui/memory.py)
+    memory.start_handing_back()
     for name in WARM_MODULES:
         importlib.import_module(name)
     cv2.setNumThreads(1)  # sessions already run in parallel; OpenCV's own pool only contends

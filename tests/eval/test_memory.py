@@ -69,3 +69,42 @@ def test_by_default_malloc_serves_them_from_its_heap_and_keeps_what_is_freed():
 def test_a_threshold_from_the_environment_is_left_alone():
     setting, mapped, _ = run("set", MALLOC_MMAP_THRESHOLD_="8388608")
     assert (setting, mapped) == ("False", "0")
+
+
+# 40 MB of 4 KB blocks are allocated, then all but every 256th freed, so that the free memory
+# lies between live blocks, where no top-of-heap trim reaches it: is it handed back (resident
+# memory, /proc/self/statm) once the trimming thread has been asked?
+FREED_BETWEEN_LIVE_BLOCKS = """
+import ctypes, sys, threading, time
+from lenet5.ui import memory
+
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+
+def resident_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+blocks = [libc.malloc(4096) for _ in range(10240)]
+for i, b in enumerate(blocks):
+    if i % 256:
+        libc.free(b)
+before = resident_mb()
+if sys.argv[1] == "trim":
+    print("STARTED", memory.start_handing_back(after_s=0.05))
+    memory.hand_back_soon()
+time.sleep(1.0)
+print("FREED_MB", round(before - resident_mb()))
+"""
+
+
+def freed_mb(mode: str) -> int:
+    out = subprocess.run([sys.executable, "-c", FREED_BETWEEN_LIVE_BLOCKS, mode], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    return int(dict(line.split(" ", 1) for line in out.splitlines())["FREED_MB"])
+
+
+def test_the_trimming_thread_hands_back_memory_freed_between_live_blocks():
+    assert freed_mb("wait") < 5  # malloc alone keeps it
+    assert freed_mb("trim") > 30
