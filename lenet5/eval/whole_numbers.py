@@ -1,11 +1,15 @@
 """How well whole numbers are read (:mod:`lenet5.core.segment`).
 
     python -m lenet5.number --pendigits PATH/TO/pendigits.jsonl.gz [--sequences 2000] [--pen-fold 0]
+        [--layout apart|touching|joined]
 
 Numbers of 2-6 digits by one writer (pen-drawn, so their strokes are real) are laid out on the
-wide canvas, grouped and read. Prints one JSON object: per-digit accuracy, the same digits read
-one at a time on the ordinary canvas, whole-number accuracy, and ``model``, the serving model
-read (absolute path; default: the app's, in ``$LENET5_MODELS`` or ``models/``).
+wide canvas (apart, touching or joined: :mod:`lenet5.eval.layouts`), segmented and read. Prints
+one JSON object: per-digit accuracy, the same digits read one at a time on the ordinary canvas,
+whole-number accuracy, ``model``, the serving model read (absolute path; default: the app's, in
+``$LENET5_MODELS`` or ``models/``), the layout, and each writer's whole-number accuracy with the
+worst writer's. Measure on writers the model never trained on: ``--pen-fold`` of its
+``metrics.json["pen"]["held_out_fold"]``.
 """
 
 from __future__ import annotations
@@ -19,35 +23,19 @@ import numpy as np
 from lenet5.core.artifacts import serving_model_path
 from lenet5.core.predictor import Predictor
 from lenet5.core.segment import WIDE, WIDE_BRUSH, read_number, text
-from lenet5.core.strokes import fit_strokes
+from lenet5.eval.layouts import LAYOUTS, lay_out
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
 from lenet5.train.pen import canvas_readings
 
 
 def layout(records: Sequence[dict], rng: np.random.Generator,
-           canvas: tuple[int, int] = WIDE) -> list[np.ndarray]:
+           canvas: tuple[int, int] = WIDE, how: str = "apart") -> list[np.ndarray]:
     """Place pen-drawn digits (tablet strokes, y up) left to right on the wide canvas as a
-    person writes a number: one size for all (±8%), small baseline wobble, gaps of 10-40% of
-    the height between the digits' boxes. Returns canvas-pixel strokes, all digits in order."""
-    width, height = canvas
-    h = rng.uniform(0.45, 0.7) * height
-    boxes = []
-    for rec in records:
-        pts = np.concatenate([np.asarray(s, np.float64).reshape(-1, 2) for s in rec["strokes"]])
-        span = pts.max(0) - pts.min(0)
-        dh = h * rng.uniform(0.92, 1.08)
-        boxes.append((dh, dh * span[0] / max(span[1], 1e-9)))
-    gaps = rng.uniform(0.1, 0.4, len(records) - 1) * h
-    total = sum(w for _, w in boxes) + gaps.sum()
-    scale = min(1.0, 0.9 * width / total)
-    x = (width - total * scale) / 2
-    out = []
-    for k, (rec, (dh, dw)) in enumerate(zip(records, boxes, strict=True)):
-        top = (height - dh * scale) / 2 + rng.normal(0, 0.04 * h) * scale
-        out += fit_strokes(rec["strokes"], dh * scale, x, top)
-        x += (dw + (gaps[k] if k < len(gaps) else 0)) * scale
-    return out
+    person writes a number: one size for all (±8%), small baseline wobble, and ``how``
+    (:data:`lenet5.eval.layouts.LAYOUTS`; ``apart``: gaps of 10-40% of the height between the
+    digits' boxes). Returns canvas-pixel strokes, all digits in order."""
+    return lay_out(records, rng, canvas, how)
 
 
 def pick_numbers(records: list[dict], n: int, seed: int = 0) -> list[list[dict]]:
@@ -84,15 +72,31 @@ def score(numbers: list[list[dict]], reads: list[str | None], predictor: Predict
                                                                          strict=True)])), 4)}
 
 
-def measure(records: list[dict], predictor: Predictor, n: int = 2000, seed: int = 0) -> dict:
-    """:func:`score` of ``n`` numbers laid out on the wide canvas and read offline."""
+def per_writer(numbers: list[list[dict]], reads: list[str | None]) -> dict:
+    """Whole-number accuracy of each writer's numbers (``{"writer": accuracy}``) and the
+    worst writer's: a mean can hide one person whose numbers are never read."""
+    right: dict[int, list[bool]] = {}
+    for num, read in zip(numbers, reads, strict=True):
+        truth = "".join(str(r["label"]) for r in num)
+        right.setdefault(int(num[0].get("writer", 0)), []).append(read == truth)
+    acc = {w: round(float(np.mean(v)), 4) for w, v in sorted(right.items())}
+    worst = min(acc, key=acc.get)
+    return {"per_writer": {str(w): a for w, a in acc.items()},
+            "worst_writer": {"writer": worst, "number_accuracy": acc[worst],
+                             "numbers": len(right[worst])}}
+
+
+def measure(records: list[dict], predictor: Predictor, n: int = 2000, seed: int = 0,
+            how: str = "apart") -> dict:
+    """:func:`score` of ``n`` numbers laid out ``how`` on the wide canvas and read offline,
+    with :func:`per_writer`."""
     rng = np.random.default_rng(seed)
     numbers = pick_numbers(records, n, seed)
     reads = []
     for num in numbers:
-        strokes = layout(num, rng)
+        strokes = layout(num, rng, how=how)
         reads.append(text(read_number(strokes, [WIDE_BRUSH] * len(strokes), predictor)))
-    return score(numbers, reads, predictor, seed)
+    return score(numbers, reads, predictor, seed) | per_writer(numbers, reads) | {"layout": how}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -100,13 +104,16 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--pendigits", required=True, help="pen-drawn digits (.jsonl or .jsonl.gz)")
     p.add_argument("--sequences", type=int, default=2000)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--layout", choices=LAYOUTS, default="apart",
+                   help="how the digits are written: apart (gaps), touching (inks meet) or "
+                        "joined (one pen path runs into the next digit)")
     p.add_argument("--model", help="serving model (default: the one the app reads, in "
                    "$LENET5_MODELS or models/)")
     writers.add_arguments(p)
     a = p.parse_args(argv)
     model = serving_model_path(a.model)
     records = writers.held_out(read_jsonl(a.pendigits), a.pen_fold, a.pen_folds)
-    result = measure(records, Predictor(model), a.sequences, a.seed)
+    result = measure(records, Predictor(model), a.sequences, a.seed, a.layout)
     print(json.dumps(result | {"model": str(model)}))
 
 
