@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 
 from lenet5.core.artifacts import load_for_model, save_for_model
-from lenet5.core.typicality import unit
+from lenet5.core.typicality import kth_distance, unit
 
 FILE = "doubt.npz"  # in the models folder
 LAYER = "f6"  # the 1998 net's layer compared
@@ -57,13 +57,9 @@ class ClassBank:
                  ) -> np.ndarray:
         """``(N,) float32`` cosine distance (in [0, 2]) from each row of ``(N, 84)``
         ``features`` to its ``k``-th most similar bank digit of class ``digits[i]``."""
-        f, digits = unit(features), np.asarray(digits).reshape(-1)
-        out = []
-        for i in range(0, len(f), chunk):
-            sim = np.where(self.labels[None] == digits[i:i + chunk, None],
-                           f[i:i + chunk] @ self.bank.T, -1.0)
-            out.append(np.partition(sim, -self.k, axis=1)[:, -self.k])
-        return (1 - np.concatenate(out)).astype(np.float32) if out else np.zeros(0, np.float32)
+        digits = np.asarray(digits).reshape(-1)
+        return kth_distance(unit(features), self.bank, self.k, chunk=chunk,
+                            among=lambda i, j: self.labels[None] == digits[i:j, None])
 
     @classmethod
     def of(cls, features: np.ndarray, labels: np.ndarray, threshold: float = 2.0,

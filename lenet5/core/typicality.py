@@ -54,14 +54,26 @@ class Typicality:
     def distance(self, features: np.ndarray, chunk: int = 2048) -> np.ndarray:
         """``(N, ...)`` features -> ``(N,) float32`` cosine distance (``1 - cos``, in [0, 2])
         to the ``k``-th most similar digit of the bank."""
-        f = unit(features)
-        out = [np.partition(f[i:i + chunk] @ self.bank.T, -self.k, axis=1)[:, -self.k]
-               for i in range(0, len(f), chunk)]
-        return (1 - np.concatenate(out)).astype(np.float32)
+        return kth_distance(unit(features), self.bank, self.k, chunk=chunk)
 
     def atypical(self, features: np.ndarray) -> np.ndarray:
         """``(N,) bool``: farther from the digits than all but ``1 - QUANTILE`` of MNIST's."""
         return self.distance(features) > self.threshold
+
+
+def kth_distance(f: np.ndarray, bank: np.ndarray, k: int, among=None, chunk: int = 2048
+                 ) -> np.ndarray:
+    """``(N, D)`` unit rows -> ``(N,) float32`` cosine distance to each row's ``k``-th most
+    similar row of the unit ``(M, D)`` ``bank``; ``among(i, j)``, if given, says which bank
+    rows count for rows ``i:j`` (``(j - i, M) bool``). In chunks of ``chunk`` rows, so that
+    the ``(chunk, M)`` similarities bound the memory."""
+    out = []
+    for i in range(0, len(f), chunk):
+        sim = f[i:i + chunk] @ bank.T
+        if among is not None:
+            sim = np.where(among(i, i + chunk), sim, -1.0)
+        out.append(np.partition(sim, -k, axis=1)[:, -k])
+    return (1 - np.concatenate(out)).astype(np.float32) if out else np.zeros(0, np.float32)
 
 
 def quantise(features: np.ndarray) -> np.ndarray:
