@@ -46,7 +46,11 @@ async def main_async(n_sessions: int, n_drawings: int, move_hz: float = 0.0,
             results = await S.at_once(browser, url, digits, n_sessions, pace)
             await asyncio.sleep(S.SETTLE_S)
             rss = {"server_rss_mb_after_sessions": round(B.rss_mb(proc.pid)),
-                   "server_peak_rss_mb": round(B.rss_mb(proc.pid, "VmHWM"))}
+                   "server_peak_rss_mb": round(B.rss_mb(proc.pid, "VmHWM")),
+                   # what the server allocated, apart from the mapped files' pages it has
+                   # touched (libraries: shared, and dropped first when memory is short)
+                   "server_anon_mb_after_sessions": round(B.rss_mb(proc.pid, "RssAnon")),
+                   "server_file_mb_after_sessions": round(B.rss_mb(proc.pid, "RssFile"))}
         await browser.close()
     failed = [repr(r) for r in results if isinstance(r, BaseException)]
     ok = [r for r in results if not isinstance(r, BaseException)]
