@@ -18,7 +18,7 @@ from lenet5.core import photo as up
 from lenet5.core import segment as N
 from lenet5.core import validate as V
 from lenet5.core.preprocess import PreprocessError, preprocess
-from lenet5.eval import hostile as bad_inputs
+from lenet5.eval import hostile
 
 hypothesis = require("hypothesis")
 st = require("hypothesis.strategies")
@@ -81,10 +81,10 @@ def _png_url(data: bytes) -> str:
 
 
 @FUZZ
-@given(st.binary(max_size=2000) | st.sampled_from(list(bad_inputs.seeds().values())),
+@given(st.binary(max_size=2000) | st.sampled_from(list(hostile.seeds().values())),
        st.integers(0, 2**32 - 1))
 def test_canvas_image_check_refuses_with_input_error(data, seed):
-    data = bad_inputs.mutate(data, np.random.default_rng(seed), 3) if data else data
+    data = hostile.mutate(data, np.random.default_rng(seed), 3) if data else data
     for url in (_png_url(data), data.decode("latin-1"), None):
         try:
             image = V.canvas_png(url, SPEC)
@@ -99,7 +99,7 @@ def test_a_canvas_png_of_the_right_size_passes():
     rgba = np.zeros((240, 720, 4), np.uint8)
     rgba[..., 3] = 255
     rgba[100:140, 300:310, :3] = 255
-    got = V.canvas_png(_png_url(bad_inputs.encode(Image.fromarray(rgba, "RGBA"))), SPEC)
+    got = V.canvas_png(_png_url(hostile.encode(Image.fromarray(rgba, "RGBA"))), SPEC)
     np.testing.assert_array_equal(got, rgba)
 
 
@@ -148,22 +148,22 @@ def test_upload_decoder_on_random_bytes(data):
 
 
 @FUZZ
-@given(st.sampled_from(sorted(bad_inputs.seeds())), st.integers(0, 2**32 - 1),
+@given(st.sampled_from(sorted(hostile.seeds())), st.integers(0, 2**32 - 1),
        st.integers(1, 12))
 def test_upload_decoder_on_mutated_images(fmt, seed, n):
-    data = bad_inputs.mutate(bad_inputs.seeds()[fmt], np.random.default_rng(seed), n)
+    data = hostile.mutate(hostile.seeds()[fmt], np.random.default_rng(seed), n)
     _decoded_or_upload_error(data)
 
 
-@pytest.mark.parametrize("fmt", sorted(bad_inputs.seeds()))
+@pytest.mark.parametrize("fmt", sorted(hostile.seeds()))
 def test_seeded_byte_mutations_of_each_format(fmt):
     """Mutate a valid file over and over (seeded, so a failure reproduces) for a fifth of
     :data:`MUTATION_SECONDS` each: the decoder answers every one with an image or an
     UploadError. Mutated GIFs once raised IndexError and struct.error."""
-    seed_file = bad_inputs.seeds()[fmt]
-    rng = np.random.default_rng(list(bad_inputs.seeds()).index(fmt))
+    seed_file = hostile.seeds()[fmt]
+    rng = np.random.default_rng(list(hostile.seeds()).index(fmt))
     deadline, tried = time.monotonic() + MUTATION_SECONDS / 5, 0
     while time.monotonic() < deadline:
-        _decoded_or_upload_error(bad_inputs.mutate(seed_file, rng, int(rng.integers(1, 16))))
+        _decoded_or_upload_error(hostile.mutate(seed_file, rng, int(rng.integers(1, 16))))
         tried += 1
     assert tried > 50

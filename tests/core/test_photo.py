@@ -15,7 +15,7 @@ from lenet5.core import photo as up
 from lenet5.core.predictor import Predictor
 from lenet5.core.preprocess import preprocess
 from lenet5.core.reader import Reader
-from lenet5.eval import hostile as bad_inputs
+from lenet5.eval import hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -151,7 +151,7 @@ def test_blank_transparent_and_solid_photos_get_photo_words(predictor):
 
 MEASURE = """
 import resource, sys
-from lenet5.eval import hostile as bad_inputs
+from lenet5.eval import hostile
 from lenet5.core import photo as up
 data = open(sys.argv[1], "rb").read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -169,7 +169,7 @@ print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
 def test_one_upload_adds_at_most_150_mb(tmp_path, name):
     """Peak memory of decoding, in a fresh process (its high-water mark before and after). These
     took 185-535 MB before the decoder reduced each band before widening anything."""
-    data = dict(bad_inputs.uploads_by_name([name]))[name]
+    data = dict(hostile.uploads_by_name([name]))[name]
     path = tmp_path / "upload.bin"
     path.write_bytes(data)
     out = subprocess.run([sys.executable, "-c", MEASURE, str(path)], capture_output=True,
