@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,22 +28,27 @@ import numpy as np
 from lenet5.core.artifacts import SERVING_FILE
 from lenet5.core.predictor import Predictor
 from lenet5.eval import whole_numbers as number
+from lenet5.eval.evaluate import by_writer, writer_spread
 from lenet5.train import export, pen, recipe
 from lenet5.train import fit as train
 from lenet5.train.data import load_mnist
 from lenet5.train.model import ModelConfig, model_config
+from lenet5.train.pen import canvas_readings
 from lenet5.train.recipe import AugmentConfig
 
 SMOKE_FOLDS, SMOKE_NUMBERS = 2, 20  # --smoke: two folds still give a mean and a spread
 
 
 def fold_report(metrics: dict, held: list[dict], predictor: Predictor, numbers: int) -> dict:
-    """One fold's figures: held-out writers, per class, MNIST test, whole numbers."""
+    """One fold's figures: held-out writers, per class and per writer (read by this fold's
+    net, the one that never saw them), MNIST test, whole numbers."""
+    pred, labels = canvas_readings(predictor, held)
     out = {"writers": metrics["pen"]["held_out_writers"],
            "accuracy": metrics["pen"]["held_out_accuracy"],
            "per_class": metrics["pen"]["held_out_per_class"],
            "mnist_test_accuracy": metrics["test_accuracy"],
-           "train_seconds": metrics["train_seconds"]}
+           "train_seconds": metrics["train_seconds"],
+           **by_writer(pred == labels, [r["writer"] for r in held])}
     if numbers:
         out["numbers"] = number.measure(held, predictor, numbers)
     return out
@@ -61,12 +66,25 @@ def summary(folds: dict[int, dict]) -> dict:
                  for c in next(iter(folds.values()))["per_class"]}
     out = {"held_out_accuracy": stats([f["accuracy"] for f in folds.values()]),
            "per_class_mean": per_class, "worst_class": min(per_class, key=per_class.get),
-           "mnist_test_accuracy": stats([f["mnist_test_accuracy"] for f in folds.values()])}
+           "mnist_test_accuracy": stats([f["mnist_test_accuracy"] for f in folds.values()]),
+           **writers_summary(folds)}
     if all("numbers" in f for f in folds.values()):
         out["number_accuracy"] = stats([f["numbers"]["number_accuracy"] for f in folds.values()])
         out["per_digit_accuracy"] = stats(
             [f["numbers"]["per_digit_accuracy"] for f in folds.values()])
     return out
+
+
+def writers_summary(folds: dict[int, dict]) -> dict:
+    """Every held-out writer's accuracy, each read by the net of the fold that held them out
+    (``per_writer``), their mean (``writer_mean``, each writer counting once), the worst writer
+    and the 10th percentile over all folds' writers; empty for reports without them."""
+    table = {w: v for f in folds.values() for w, v in f.get("per_writer", {}).items()}
+    if not table:
+        return {}
+    table = dict(sorted(table.items(), key=lambda item: int(item[0])))
+    return {"per_writer": table, "writer_mean": round(float(np.mean(
+        [v["accuracy"] for v in table.values()])), 6), **writer_spread(table)}
 
 
 def first_stage(cfg: recipe.TrainConfig, data, aug: AugmentConfig | None,
@@ -94,6 +112,41 @@ def first_stage(cfg: recipe.TrainConfig, data, aug: AugmentConfig | None,
     return model, hist, model.get_weights(), seconds
 
 
+@dataclass
+class Trainer:
+    """Trains one net as ``python -m lenet5.train`` would, for several pen sets in turn: the
+    first stage, when it is MNIST alone, is trained once and kept in ``shared``."""
+
+    data: object
+    aug: AugmentConfig | None
+    model_cfg: ModelConfig
+    cache: Path | None = None
+    shared: list = field(default_factory=list)
+
+    def __call__(self, cfg: recipe.TrainConfig, pen_xy: pen.PenDigits, out: Path
+                 ) -> tuple[dict, Predictor]:
+        """Train on MNIST and ``pen_xy``; write every artifact to ``out``; its metrics and
+        its serving model."""
+        start = time.perf_counter()
+        if train.two_stages(cfg, pen_xy):
+            if not self.shared:
+                self.shared.append(first_stage(cfg, self.data, self.aug, self.model_cfg,
+                                               self.cache))
+                start = time.perf_counter()
+            model, hist, weights, first_seconds = self.shared[0]
+            model.set_weights(weights)
+            hist, size = train.second_stage(model, cfg, self.aug, self.data, pen_xy, hist)
+        else:
+            first_seconds = 0.0
+            model, hist, size = train.first_stage(cfg, self.data, self.aug, self.model_cfg,
+                                                  pen_xy)
+        seconds = None if first_seconds is None else (  # as one training run takes
+            first_seconds + time.perf_counter() - start)
+        run = export.Run(cfg, self.data, self.aug, self.model_cfg, pen_xy, seconds, size)
+        metrics = export.finish(model, hist, out, run)
+        return metrics, Predictor(out / SERVING_FILE)
+
+
 def crossval(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Path, out: Path,
              aug_cfg: AugmentConfig | None = None, model_cfg: ModelConfig | None = None,
              only: list[int] | None = None, numbers: int = 500, cache: Path | None = None
@@ -102,27 +155,12 @@ def crossval(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Pat
     model_cfg = model_cfg or ModelConfig()
     data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
     aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
-    shared = None  # the first stage when it is MNIST alone: the same for every fold
+    run = Trainer(data, aug, model_cfg, cache)  # one first stage, when shared, for all folds
     folds: dict[int, dict] = {}
     for k in only if only is not None else range(cfg.pen_folds):
         fold_cfg = replace(cfg, pen_holdout_fold=k)
         pen_xy = pen.digits(pen_path, cfg.pen_renders, k, cfg.pen_folds, cfg.seed)
-        start = time.perf_counter()
-        if train.two_stages(fold_cfg, pen_xy):
-            if shared is None:
-                shared = first_stage(fold_cfg, data, aug, model_cfg, cache)
-                start = time.perf_counter()
-            model, hist, weights, first_seconds = shared
-            model.set_weights(weights)
-            hist, size = train.second_stage(model, fold_cfg, aug, data, pen_xy, hist)
-        else:
-            first_seconds = 0.0
-            model, hist, size = train.first_stage(fold_cfg, data, aug, model_cfg, pen_xy)
-        seconds = None if first_seconds is None else (  # as one training run takes
-            first_seconds + time.perf_counter() - start)
-        run = export.Run(fold_cfg, data, aug, model_cfg, pen_xy, seconds, size)
-        metrics = export.finish(model, hist, out / f"fold-{k}", run)
-        predictor = Predictor(out / f"fold-{k}" / SERVING_FILE)
+        metrics, predictor = run(fold_cfg, pen_xy, out / f"fold-{k}")
         folds[k] = fold_report(metrics, pen_xy.held_out, predictor, numbers)
         print(json.dumps({"fold": k, **folds[k]}), flush=True)
     report = {"summary": summary(folds), "folds": {str(k): v for k, v in folds.items()},

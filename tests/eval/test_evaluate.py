@@ -19,6 +19,40 @@ def test_pendigits_sample_json_and_exit_codes(capsys):
     assert evaluate.main(["--pendigits", str(SAMPLE), "--min-accuracy", "1.01"]) == 1
 
 
+def test_pendigits_per_writer_counts_every_digit_of_each_writer(capsys):
+    import numpy as np
+
+    from lenet5.core.predictor import Predictor
+    from lenet5.train.data import read_jsonl
+    from lenet5.train.pen import records_accuracy
+
+    assert evaluate.main(["--pendigits", str(SAMPLE)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    records = list(read_jsonl(SAMPLE))
+    reference = records_accuracy(Predictor(), records)  # the summary training records
+    assert {k: out[k] for k in reference} == reference
+    table = out["per_writer"]
+    assert list(table) == [str(w) for w in sorted({r["writer"] for r in records})]
+    assert {w: v["n"] for w, v in table.items()} == {
+        w: sum(str(r["writer"]) == w for r in records) for w in table}
+    pooled = sum(v["accuracy"] * v["n"] for v in table.values()) / out["n"]
+    assert pooled == pytest.approx(out["pendigits_accuracy"], abs=1e-5)
+    worst = out["worst_writer"]
+    assert table[str(worst["writer"])]["accuracy"] == worst["accuracy"] == min(
+        v["accuracy"] for v in table.values())
+    assert out["writer_p10"] == pytest.approx(
+        np.percentile([v["accuracy"] for v in table.values()], 10), abs=1e-6)
+
+
+def test_per_writer_and_the_worst_writer():
+    table = evaluate.per_writer([True, False, True, True, True, False], [3, 3, 12, 12, 3, 7])
+    assert table == {"3": {"accuracy": pytest.approx(2 / 3, abs=1e-6), "n": 3},
+                     "7": {"accuracy": 0.0, "n": 1}, "12": {"accuracy": 1.0, "n": 2}}
+    spread = evaluate.writer_spread(table)
+    assert spread["worst_writer"] == {"writer": 7, "accuracy": 0.0, "n": 1}
+    assert spread["writer_p10"] == pytest.approx(0.2 * 2 / 3, abs=1e-6)  # 0, 0.667, 1
+
+
 def test_needs_a_data_flag():
     with pytest.raises(SystemExit):
         evaluate.main([])
