@@ -4,10 +4,14 @@
     python -m lenet5.evaluate --pendigits ../shared/data/pendigits-train.jsonl.gz
 
 ``--mnist`` scores the full MNIST test set; ``--pendigits`` renders each pen-drawn digit onto a
-280x280 canvas as the app's canvas would and runs the app's own preprocessing and model. Each
-prints one JSON object, with ``model`` the serving model read (absolute path; default: the
-app's, in ``$LENET5_MODELS`` or ``models/``) and ``average_with`` the others averaged in, if
-any; ``--min-accuracy X`` makes the command exit 1 below X.
+280x280 canvas as the app's canvas would and runs the app's own preprocessing and model, and
+says how each writer was read (``per_writer``, ``worst_writer``, ``writer_p10``). By default
+digits are read as the page reads them (its Prediction, :class:`lenet5.core.reader.Reader`,
+from the app's models folder, ``$LENET5_MODELS`` or ``models/``); ``--model M`` reads with
+that serving model alone. Each prints one JSON object, with ``reading`` what was read (``page:
+modern``, ``model``, ``mean of models``), ``model`` the serving model read (absolute path) and
+``average_with`` the others averaged in, if any; ``--min-accuracy X`` makes the command exit 1
+below X.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 
 from lenet5.core.artifacts import serving_model_path
 from lenet5.core.predictor import Predictor
+from lenet5.core.reader import Reader
 from lenet5.core.strokes import BRUSH
 from lenet5.train import metrics, writers
 from lenet5.train.data import read_jsonl, read_npz
@@ -115,13 +120,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return a
 
 
+def reading(model: str | None, average_with: list[str]
+            ) -> tuple[Reader | Predictor | Average, Path, list[Path], str]:
+    """What to read with: by default the page's reading (:meth:`Reader.probabilities` of the
+    app's models folder); with ``--model`` that net alone, with ``--average-with`` the mean.
+    Returns the reader, the serving model's path, the others averaged in, and its name."""
+    others = [serving_model_path(m) for m in average_with]
+    if model is None and not others:
+        reader = Reader.load()
+        return reader, reader.modern.path, [], f"page: {reader.PREDICTION}"
+    path = serving_model_path(model)
+    predictor = Predictor(path)
+    if not others:
+        return predictor, path, [], "model"
+    return Average(predictor, *(Predictor(m) for m in others)), path, others, "mean of models"
+
+
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
-    model = serving_model_path(a.model)
-    predictor = Predictor(model)
-    others = [serving_model_path(m) for m in a.average_with]
-    if others:
-        predictor = Average(predictor, *(Predictor(m) for m in others))
+    predictor, model, others, name = reading(a.model, a.average_with)
     result: dict = {}
     if a.mnist:
         result.update(mnist_accuracy(predictor, a.mnist))
@@ -132,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             pen = {f"pendigits_{k}" if not k.startswith("pendigits") else k: v
                    for k, v in pen.items()}
         result.update(pen)
-    result["model"] = str(model)
+    result["model"], result["reading"] = str(model), name
     if others:
         result["average_with"] = [str(m) for m in others]
     print(json.dumps(result))

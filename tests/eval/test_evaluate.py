@@ -16,6 +16,7 @@ def test_pendigits_sample_json_and_exit_codes(capsys):
     assert out["n"] == 20 and out["pendigits_accuracy"] >= 0.9
     assert set(out["per_class"]) == {str(d) for d in range(10)}
     assert out["model"] == str(serving_path()) and "average_with" not in out  # what it read
+    assert out["reading"] == "page: modern"  # as the page reads: lenet5.core.reader.Reader
     assert evaluate.main(["--pendigits", str(SAMPLE), "--min-accuracy", "1.01"]) == 1
 
 
@@ -51,6 +52,26 @@ def test_per_writer_and_the_worst_writer():
     spread = evaluate.writer_spread(table)
     assert spread["worst_writer"] == {"writer": 7, "accuracy": 0.0, "n": 1}
     assert spread["writer_p10"] == pytest.approx(0.2 * 2 / 3, abs=1e-6)  # 0, 0.667, 1
+
+
+def test_reads_as_the_page_by_default_and_with_one_net_given_model(capsys, monkeypatch):
+    """By default the digits go through the page's Reader.probabilities; --model reads that
+    net alone. A reader that always answers 0 shows which one was read."""
+    import numpy as np
+
+    from lenet5.core.artifacts import serving_path
+    from lenet5.core.reader import Reader
+
+    def zeros(self, images):
+        return np.eye(10, dtype=np.float32)[np.zeros(len(images), int)]
+
+    monkeypatch.setattr(Reader, "probabilities", zeros)
+    assert evaluate.main(["--pendigits", str(SAMPLE)]) == 0
+    page = json.loads(capsys.readouterr().out)
+    assert page["per_class"]["0"] == 1 and page["per_class"]["1"] == 0
+    assert evaluate.main(["--pendigits", str(SAMPLE), "--model", str(serving_path())]) == 0
+    one = json.loads(capsys.readouterr().out)
+    assert one["reading"] == "model" and one["pendigits_accuracy"] > page["pendigits_accuracy"]
 
 
 def test_needs_a_data_flag():
@@ -126,6 +147,7 @@ def test_average_of_two_models_is_the_mean_of_their_probabilities(capsys):
     assert evaluate.main(["--pendigits", str(SAMPLE), "--average-with", classic_path]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["n"] == 20 and out["average_with"] == [classic_path]
+    assert out["reading"] == "mean of models"
 
 
 def test_model_key_names_the_file_read_and_a_relative_model_is_made_absolute(
