@@ -25,8 +25,8 @@ stored (the failed run removes no widget state), so every later rerun of the ses
   kept in the session state too (set by code, or restored from an earlier run); it returns the
   short notes to show.
 
-:func:`should_log_traceback` rate-limits the error boundary's tracebacks (3 per session per
-minute).
+What Streamlit raises while restoring logs a traceback at most as often as the error
+boundary does (:func:`lenet5.ui.guard.should_log_traceback`).
 """
 
 from __future__ import annotations
@@ -36,64 +36,33 @@ import json
 import logging
 import re
 import threading
-import time
-from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+from collections import defaultdict
 
 from lenet5.ui import state
+from lenet5.ui.guard import session_id, should_log_traceback
 from lenet5.ui.widget_values import (  # noqa: F401 - the validators, by kind of widget
+    Spec,
+    choice,
     choice_value,
     choice_wire,
+    component,
+    flag,
     flag_value,
     json_wire,
     short,
+    slider,
     slider_value,
     slider_wire,
+    toggle,
 )
 
 log = logging.getLogger("lenet5")
 
-TRACEBACKS_PER_MINUTE = 3
 NOTE = "{label} sent a value this page cannot use ({why}); it is back at its default."
 _ID = re.compile(r"^\$\$ID-[0-9a-f]+-(.+)$")
 
 
 # --- the app's widgets ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Spec:
-    """One widget: its label in notes, the proto field a browser sends its value in, and its
-    checks as sent (``wire``, on the unpacked field) and as kept (``value``; None: not
-    checked there, e.g. the uploader's files, which Streamlit's file manager holds)."""
-
-    label: str
-    field: str
-    wire: Callable[[object], str | None] | None = None
-    value: Callable[[object], str | None] | None = None
-
-
-def _slider(label: str, lo: int, hi: int) -> Spec:
-    return Spec(label, "double_array_value", lambda v: slider_wire(v, lo, hi),
-                lambda v: slider_value(v, lo, hi))
-
-
-def _flag(label: str) -> Spec:
-    return Spec(label, "bool_value", None, flag_value)
-
-
-def _choice(label: str, options: Sequence, multi: bool = False, shown=str) -> Spec:
-    """``shown``: the widget's ``format_func`` (the browser sends the options as shown)."""
-    return Spec(label, "string_array_value",
-                lambda v: choice_wire(v, [shown(o) for o in options], multi),
-                lambda v: choice_value(v, options, multi))
-
-
-def _json(label: str) -> Spec:
-    return Spec(label, "json_value", json_wire)
-
 
 def _network_layers() -> dict[str, tuple[int, int, int]]:
     """Every layer the Inside page's unit slider offers, for either net: its largest
@@ -130,30 +99,30 @@ def table() -> dict[str, Spec]:
 
     layers = _network_layers()
     specs = {
-        state.BRUSH: _slider("The brush slider", *draw_page.BRUSHES),
-        state.CANVAS: _json("The canvas"),
+        state.BRUSH: slider("The brush slider", *draw_page.BRUSHES),
+        state.CANVAS: component("The canvas"),
         state.UPLOAD: Spec("The photo uploader", "file_uploader_state_value"),
-        state.PREFIXES: _flag("The stroke-by-stroke expander"),
-        state.SWEEPS: _flag("The sweeps expander"),
-        state.NUMBER_NARROW: _flag("The narrow-canvas switch"),
-        state.INSIDE_NET: _choice("The network switch", [inside_page.MODERN, inside_page.OLD]),
-        state.INSIDE_SAMPLE: _slider("The MNIST digit slider", 0, _samples() - 1),
-        state.UNIT: _flag("The unit expander"),
-        state.UNIT_LAYER: _choice("The layer switch", list(layers),
+        state.PREFIXES: flag("The stroke-by-stroke expander"),
+        state.SWEEPS: flag("The sweeps expander"),
+        state.NUMBER_NARROW: toggle("The narrow-canvas switch", told=True),
+        state.INSIDE_NET: choice("The network switch", [inside_page.MODERN, inside_page.OLD]),
+        state.INSIDE_SAMPLE: slider("The MNIST digit slider", 0, _samples() - 1),
+        state.UNIT: flag("The unit expander"),
+        state.UNIT_LAYER: choice("The layer switch", list(layers),
                                   shown=inside_experiments.LAYER_SHOWN),
-        state.SWITCH: _flag("The switch-maps-off expander"),
+        state.SWITCH: flag("The switch-maps-off expander"),
     }
     for width in (WIDE[0], number_page.PHONE[0]):
-        specs[state.number_brush(width)] = _slider("The brush slider", *number_page.BRUSHES)
-        specs[state.number_canvas(width)] = _json("The canvas")
+        specs[state.number_brush(width)] = slider("The brush slider", *number_page.BRUSHES)
+        specs[state.number_canvas(width)] = component("The canvas")
     for layer, (h, w, c) in layers.items():
-        specs[state.unit(layer, "map")] = _slider("The map slider", 1, c)
+        specs[state.unit(layer, "map")] = slider("The map slider", 1, c)
         for m in range(1, c + 1):
-            specs[state.unit(layer, f"row{m}")] = _slider("The row slider", 0, h - 1)
-            specs[state.unit(layer, f"col{m}")] = _slider("The column slider", 0, w - 1)
+            specs[state.unit(layer, f"row{m}")] = slider("The row slider", 0, h - 1)
+            specs[state.unit(layer, f"col{m}")] = slider("The column slider", 0, w - 1)
     for layer in SWITCHABLE:
         maps = layers.get(layer, (0, 0, 0))[2]
-        specs[state.off(layer)] = _choice(f"The {layer.upper()} maps' switches",
+        specs[state.off(layer)] = choice(f"The {layer.upper()} maps' switches",
                                           list(range(1, maps + 1)), multi=True)
     return specs
 
@@ -190,32 +159,13 @@ def refusal(widget_state, key: str | None, expected_field: str | None = None) ->
 
 _lock = threading.Lock()
 _pending: dict[str, dict[str, str]] = defaultdict(dict)  # session -> {key: why}
-_tracebacks: dict[str, deque] = defaultdict(deque)  # session -> times of logged tracebacks
-
-
-def session_id() -> str:
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else "-"
+_told: dict[str, set[str]] = defaultdict(set)  # session -> told widgets reset by tell()
 
 
 def _refuse(key: str, why: str, sid: str) -> None:
     log.warning("refused %s for widget %s in session %s", why, key, sid)
     with _lock:
         _pending[sid][key] = why
-
-
-def should_log_traceback(sid: str, now: float | None = None) -> bool:
-    """Whether the error boundary may log a traceback for session ``sid`` now: at most
-    :data:`TRACEBACKS_PER_MINUTE` in any minute (else it logs one line without it)."""
-    now = time.monotonic() if now is None else now
-    with _lock:
-        times = _tracebacks[sid]
-        while times and now - times[0] >= 60:
-            times.popleft()
-        if len(times) >= TRACEBACKS_PER_MINUTE:
-            return False
-        times.append(now)
-        return True
 
 
 def screen(session, widget_states):
@@ -262,6 +212,31 @@ def _drop_unreadable(session, sid: str) -> None:
                                         f"({type(exc).__name__})", sid)
 
 
+def tell(session, sid: str) -> None:
+    """Before the run: each told widget (``Spec.told``) the session has made gets its value
+    written as a session-state value (its default if it was refused on the way in), so that
+    Streamlit sends it with ``set_value`` and the browser shows what the server holds."""
+    with _lock:
+        refused = set(_pending.get(sid, {}))
+    for key, spec in table().items():
+        wid = session.get_widget_id_from_key(key) if spec.told else None
+        meta = session.get_widget_metadata(wid) if wid is not None else None
+        if meta is None:  # not told, or never made: the browser shows nothing to correct
+            continue
+        if key in refused:
+            v = meta.deserializer(None)  # the default, as Streamlit takes it
+            with _lock:
+                _told[sid].add(key)
+        else:
+            try:
+                v = session[key]
+            except Exception:  # noqa: BLE001 - not kept, or unreadable: check_widgets' business
+                continue
+            if spec.value is not None and spec.value(v) is not None:
+                continue
+        session[key] = v
+
+
 def install() -> None:
     """Check the widget states of every rerun request before Streamlit restores them (wraps
     ``SessionState.on_script_will_rerun``, once per process). Idempotent."""
@@ -282,7 +257,9 @@ def install() -> None:
                     _refuse("(all)", f"an unreadable message ({type(exc).__name__})",
                             session_id())
                     fresh_widget_states = type(fresh_widget_states)()
-            return original(self, fresh_widget_states, *args, **kwargs)
+            original(self, fresh_widget_states, *args, **kwargs)
+            tell(self, session_id())
+            return None
         except ScriptControlException:
             raise
         except Exception as exc:  # noqa: BLE001 - Streamlit's own restore: the boundary here
@@ -307,6 +284,7 @@ def check_widgets() -> list[str]:
     sid = session_id()
     with _lock:
         refused = _pending.pop(sid, {})
+        told = _told.pop(sid, set())
     specs = table()
     kept = state.widget_keys(specs)
     notes = []
@@ -319,7 +297,8 @@ def check_widgets() -> list[str]:
             if why is not None:
                 log.warning("refused %s for widget %s in session %s", why, key, sid)
         if why is not None:
-            _reset(key, sid)
+            if not (spec.told and key in told):  # a told widget refused on the way in: reset
+                _reset(key, sid)
             notes.append(NOTE.format(label=spec.label, why=why))
     for key, why in refused.items():  # widgets outside the table (refused by kind only)
         _reset(key, sid)

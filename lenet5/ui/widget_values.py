@@ -1,14 +1,66 @@
 """What a widget's value may be, by kind of widget: each check returns None if the value is
 fine, else why not (in a few words, for the log and the note). Pure functions: the values as
-the browser sent them (``*_wire``) and as the session keeps them (``*_value``)."""
+the browser sent them (``*_wire``) and as the session keeps them (``*_value``); and
+:class:`Spec`, one widget's checks, made by kind (:func:`slider`, :func:`toggle`, ...)."""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 SHOWN = 40  # characters of a refused value quoted in the log
+@dataclass(frozen=True)
+class Spec:
+    """One widget: its label in notes, the proto field a browser sends its value in, and its
+    checks as sent (``wire``, on the unpacked field) and as kept (``value``; None: not
+    checked there, e.g. the uploader's files, which Streamlit's file manager holds).
+
+    ``told``: the server writes the widget's value into the session state at the top of each
+    run, before the widget is made, so that Streamlit sends it with ``set_value`` and the
+    browser shows it. For a widget whose value decides which widgets the page shows (the
+    Number page's narrow-canvas switch): a browser otherwise keeps showing, and sending, its
+    own value, so a value it did not show (a tampered message) or a reset to the default is
+    undone by its next message as if the person had flipped it, and the page throws away the
+    canvas just drawn on. Only for widgets Streamlit takes a value for from the session state
+    (not the canvas, the uploader, buttons). Other widgets are not told: a refused value is
+    reset for the run, then the browser's own value, which it shows, comes back."""
+
+    label: str
+    field: str
+    wire: Callable[[object], str | None] | None = None
+    value: Callable[[object], str | None] | None = None
+    told: bool = False
+
+
+def slider(label: str, lo: int, hi: int) -> Spec:
+    """An ``st.slider`` of whole numbers in ``[lo, hi]``."""
+    return Spec(label, "double_array_value", lambda v: slider_wire(v, lo, hi),
+                lambda v: slider_value(v, lo, hi))
+
+
+def flag(label: str) -> Spec:
+    """An expander's open state (True or False)."""
+    return Spec(label, "bool_value", None, flag_value)
+
+
+def toggle(label: str, told: bool = False) -> Spec:
+    """An ``st.toggle`` or ``st.checkbox``."""
+    return Spec(label, "bool_value", None, flag_value, told)
+
+
+def choice(label: str, options: Sequence, multi: bool = False, shown=str) -> Spec:
+    """A segmented control or pills; ``shown``: the widget's ``format_func`` (the browser
+    sends the options as shown)."""
+    return Spec(label, "string_array_value",
+                lambda v: choice_wire(v, [shown(o) for o in options], multi),
+                lambda v: choice_value(v, options, multi))
+
+
+def component(label: str) -> Spec:
+    """A custom component whose value is a JSON object (the canvas)."""
+    return Spec(label, "json_value", json_wire)
 
 
 def _number(v) -> bool:

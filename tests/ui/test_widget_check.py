@@ -15,7 +15,7 @@ from streamlit.runtime.state.session_state import SessionState
 from streamlit.testing.v1 import AppTest
 
 from lenet5.core.strokes import BRUSH
-from lenet5.ui import state
+from lenet5.ui import guard, state
 from lenet5.ui import widget_check as wc
 
 TIMEOUT = 60
@@ -80,6 +80,25 @@ def test_each_pages_widgets_refuse_bad_values(page, key, bad, caplog):
 def test_good_values_are_kept_without_a_note(caplog):
     at = run("draw", **{state.BRUSH: 30})
     assert at.slider[0].value == 30 and not at.warning and not refusals(caplog)
+
+
+def test_the_narrow_switch_as_the_server_holds_it_is_shown_in_the_browser(monkeypatch):
+    """A browser shows a toggle's value as the server sent it only with ``set_value``; else it
+    keeps its own and sends it on the next stroke, which undoes a value it did not show (a
+    tampered message's True, a reset) and throws the new canvas away."""
+    at = run("number")
+    assert at.toggle[0].value is False and not at.toggle[0].proto.set_value
+    at.toggle[0].set_value(True).run()  # as a tampered message sends it: the browser shows False
+    told = at.toggle[0].proto
+    assert told.set_value and told.value is True  # now it shows True, and sends True next
+    assert not at.exception and not at.warning
+    monkeypatch.setattr(wc, "session_id", lambda: "one session")
+    wc._refuse(state.NUMBER_NARROW, "a string_value", "one session")  # as screen() refuses it
+    at.run()  # reset to its default, and the browser told so
+    told = at.toggle[0].proto
+    assert told.set_value and told.value is False and len(at.warning) == 1
+    at.run()  # the next run keeps it, with no note
+    assert at.toggle[0].value is False and not at.warning and not at.exception
 
 
 # --- what a browser sends: checked before Streamlit restores it --------------------------------
@@ -155,10 +174,10 @@ def test_every_key_of_the_app_is_in_the_table():
 # --- tracebacks: at most 3 per session per minute ---------------------------------------------
 
 def test_tracebacks_are_rate_limited_per_session():
-    allowed = [wc.should_log_traceback("s1", now=1000.0 + k) for k in range(5)]
+    allowed = [guard.should_log_traceback("s1", now=1000.0 + k) for k in range(5)]
     assert allowed == [True, True, True, False, False]
-    assert wc.should_log_traceback("s2", now=1004.0)  # another session has its own budget
-    assert wc.should_log_traceback("s1", now=1060.5)  # a minute after the first
+    assert guard.should_log_traceback("s2", now=1004.0)  # another session has its own budget
+    assert guard.should_log_traceback("s1", now=1060.5)  # a minute after the first
 
 
 # --- the validators, property by property -------------------------------------------------------
