@@ -10,6 +10,7 @@ from lenet5.ui import (
     memory,
     number_page,
     state,
+    teach_page,
     training_page,
     widget_check,
 )
@@ -29,6 +30,8 @@ def main() -> None:
                 default=True),
         st.Page(guarded(number_page.page), title="Number", icon=":material/pin:",
                 url_path="number"),
+        st.Page(guarded(teach_page.page), title="Teach it", icon=":material/school:",
+                url_path="teach"),
         st.Page(guarded(inside_page.page), title="Inside the network", icon=":material/layers:",
                 url_path="inside"),
         st.Page(guarded(training_page.page), title="Training", icon=":material/monitoring:",

@@ -13,7 +13,7 @@ from lenet5.core.reader import Report
 from lenet5.core.segment import strokes_from_json
 from lenet5.core.strokes import BRUSH, CANVAS
 from lenet5.core.validate import CanvasSpec
-from lenet5.ui import state
+from lenet5.ui import state, teaching
 from lenet5.ui.canvas import Canvas, canvas
 from lenet5.ui.draw_experiments import prefixes_section, sweeps_section
 from lenet5.ui.layout import on_a_phone
@@ -234,14 +234,31 @@ def page() -> None:
         details = reading
     with reading:
         report, hint = source_section(result, file, returning, bool(restore))
-        reading_section(report, hint, compact=phone)
+        shown = teaching.taught_report(report)  # the Prediction: taught by you, if you did
+        reading_section(shown, hint, compact=phone)
+        taught_section(report, shown)
     with details:
-        chart_section(report)
+        chart_section(shown)
     if report is not None and report.ok:
         steps_section(report)
         attribution_section(report)
         neighbours_section(report)
         experiments_section(report, phone)
+
+
+def taught_section(report: Report | None, shown: Report | None) -> None:
+    """Once the net is taught (Teach page): a toggle showing both readings of the drawing."""
+    if shown is report or report is None or not report.ok:
+        return
+    both = st.toggle("Show both readings", key=state.BOTH_READINGS,
+                     help="The Prediction is read by the net taught with your digits (Teach "
+                          "page); this shows the net's own reading beside it.")
+    if both:
+        net, mine = report.reading, shown.reading
+        st.markdown(f"{teaching.NET.capitalize()}: **{net.digit}** ({net.confidence:.0%}) · "
+                    f"{teaching.TAUGHT}: **{mine.digit}** ({mine.confidence:.0%})")
+    else:
+        st.caption(f"Read by {teaching.TAUGHT} ({len(state.taught())} of your digits).")
 
 
 def experiments_section(report: Report, phone: bool) -> None:

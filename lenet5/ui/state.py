@@ -26,6 +26,12 @@ SWEEPS = "open_sweeps"  # its sweeps expander, likewise
 UNIT = "open_unit"  # the Inside page's "what this unit sees" expander
 UNIT_LAYER = "unit_layer"  # its layer switch
 SWITCH = "open_switch"  # the Inside page's "switch maps off" expander
+BOTH_READINGS = "both_readings"  # the Draw page's toggle: the net's reading beside the taught one
+TEACH_UPLOAD = "teach_upload"  # the Teach page's uploader of a file of one's digits
+TEACH_ADD, TEACH_SKIP = "teach_add", "teach_skip"  # its buttons: teach this digit; skip it
+TEACH_FORGET = "teach_forget"  # forget every taught digit
+TEACH_DOWNLOAD = "teach_download"  # download them
+TEACH_HELPED = "open_teach_helped"  # its before/after expander: computed only when open
 
 # What the pages keep
 _PAGE = "last_page"  # the page that ran last
@@ -34,6 +40,12 @@ _REPORT, _REPORT_KEY, _NOTE = "report", "report_key", "upload_note"  # the last 
 _PHOTO = "photo"  # "file": a photo is read; "kept": the last one is still shown without it
 _NUMBER, _NUMBER_RESTORE = "number_drawing", "number_restore"  # the Number page's strokes
 _DIGITS, _DIGITS_KEY = "number_digits", "number_key"  # their last reading
+_TAUGHT = "taught"  # the Teach page's digits: a tuple of lenet5.core.taught.Digit
+_LAYER = "taught_layer"  # the output layer fitted to them (None: not fitted yet)
+_LEFT_OUT = "taught_left_out"  # their leave-one-out reading (None: not computed yet)
+_STEP, _ASKED = "teach_step", "teach_asked"  # the Teach page's prompts done; the digit asked
+_TEACH_READ = "teach_read"  # (digest, report) of the Teach canvas' last drawing
+_UPLOADED = "teach_uploaded"  # the id of the last file of digits read
 
 
 def number_canvas(width: int) -> str:
@@ -153,6 +165,79 @@ def cached_digits(key: str) -> list | None:
 
 def remember_digits(key: str, digits: list) -> None:
     st.session_state.update({_DIGITS: digits, _DIGITS_KEY: key})
+
+
+def teach_canvas(step: int) -> str:
+    """The Teach page's canvas key: one per prompt, so that each prompt starts empty."""
+    return f"teach_canvas_{step}"
+
+
+def teach_label(step: int) -> str:
+    """The key of the Teach page's "this is a" choice: one per prompt (its default: the digit
+    asked)."""
+    return f"teach_label_{step}"
+
+
+def taught() -> tuple:
+    """This session's taught digits (``lenet5.core.taught.Digit``), oldest first."""
+    return st.session_state.get(_TAUGHT, ())
+
+
+def set_taught(digits: tuple) -> None:
+    """Replace the taught digits; what was fitted to the old ones is forgotten."""
+    st.session_state.update({_TAUGHT: tuple(digits), _LAYER: None, _LEFT_OUT: None})
+
+
+def taught_layer():
+    """The output layer fitted to the taught digits (None until fitted)."""
+    return st.session_state.get(_LAYER)
+
+
+def keep_taught_layer(layer) -> None:
+    st.session_state[_LAYER] = layer
+
+
+def left_out():
+    """The taught digits' leave-one-out reading (None until computed)."""
+    return st.session_state.get(_LEFT_OUT)
+
+
+def keep_left_out(result) -> None:
+    st.session_state[_LEFT_OUT] = result
+
+
+def teach_step() -> int:
+    """How many prompts of the Teach page are done (taught or skipped)."""
+    return int(st.session_state.get(_STEP, 0))
+
+
+def asked() -> int:
+    """The digit the Teach page asks for now."""
+    return int(st.session_state.get(_ASKED, 0))
+
+
+def next_prompt(digit: int) -> None:
+    """One prompt more done; ``digit`` is asked next."""
+    st.session_state.update({_STEP: teach_step() + 1, _ASKED: int(digit) % 10})
+
+
+def teach_read(key: str):
+    """The Teach canvas' last report if it was of drawing ``key``, else None."""
+    kept = st.session_state.get(_TEACH_READ)
+    return kept[1] if kept and kept[0] == key else None
+
+
+def keep_teach_read(key: str, report) -> None:
+    st.session_state[_TEACH_READ] = (key, report)
+
+
+def uploaded() -> str | None:
+    """The id of the last file of digits this session read."""
+    return st.session_state.get(_UPLOADED)
+
+
+def set_uploaded(file_id: str | None) -> None:
+    st.session_state[_UPLOADED] = file_id
 
 
 UNREADABLE = object()  # a kept value Streamlit cannot even deserialize
