@@ -1,6 +1,7 @@
-"""Draw page: two experiments on your own drawing. How the reading changed stroke by stroke, and
-how it changes when the drawing is moved, turned, slanted or thickened. Each runs only while its
-expander is open, so that the page stays as fast as before for everyone else."""
+"""Draw page: three experiments on your own drawing. How the reading changed stroke by stroke;
+how it changes when the drawing is moved, turned, slanted or thickened; and the smallest change
+that fools it (:mod:`lenet5.ui.fool_section`). Each runs only while its expander is open, so
+that the page stays as fast as before for everyone else."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from lenet5.core.strokes import CANVAS
 from lenet5.core.sweeps import KINDS, identity, sweeps
 from lenet5.ui import state
 from lenet5.ui.experiment_plots import Panel, stroke_probabilities, sweeps_chart
+from lenet5.ui.fool_section import fool_section
 from lenet5.ui.layout import PLOT_CONFIG, lazy_expander
 from lenet5.ui.plots import square, tile
 from lenet5.ui.resources import reader
+
+__all__ = ["fool_section", "prefixes_section", "sweeps_section"]  # the Draw page's experiments
 
 PREFIX_PX = 64
 
