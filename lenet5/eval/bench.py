@@ -2,15 +2,16 @@
 image, against seed-style ``keras_model.predict`` on one image, measured side by side.
 
     python -m lenet5.bench [--repeats 300] [--keras-repeats 40] [--min-speedup 150]
-                           [--max-refusal-ms 500]
+                           [--max-refusal-ms 500] [--max-fool-ms 50]
 
 Prints one JSON object with medians (ms) and the speed-up ratio; also the extras the pages
 compute per drawing: the typicality check (:mod:`lenet5.core.typicality`) and the nearest MNIST
 digits (:mod:`lenet5.core.neighbours`), when their files match the model, each "Poke the
-network" experiment (computed only while it is open), and how long a decompression bomb takes
-to be refused, as a canvas image and as an upload. The gates (``--min-speedup``,
-``--max-refusal-ms``) make it exit 1 when a figure misses its limit: timing limits live here,
-not in pytest, where the machine's load would fail them instead of the code.
+network" experiment (computed only while it is open), one "Fool it" attack
+(:mod:`lenet5.core.fool`), and how long a decompression bomb takes to be refused, as a canvas
+image and as an upload. The gates (``--min-speedup``, ``--max-refusal-ms``, ``--max-fool-ms``)
+make it exit 1 when a figure misses its limit: timing limits live here, not in pytest, where
+the machine's load would fail them instead of the code.
 """
 
 from __future__ import annotations
@@ -24,14 +25,17 @@ import sys
 import time
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from lenet5.core import forward, neighbours, photo, receptive, typicality, validate, weights
+from lenet5.core import fool, forward, neighbours, photo, receptive, typicality, validate, weights
 from lenet5.core.artifacts import (
+    CLASSIC,
     KERAS_FILE,
     NEIGHBOURS_FILE,
     TYPICALITY_FILE,
     WEIGHTS_FILE,
     model_file,
+    serving_path,
 )
 from lenet5.core.predictor import Predictor, softmax
 from lenet5.core.prefixes import MAX_PREFIXES, read_prefixes
@@ -100,7 +104,21 @@ def experiments_ms(predictor: Predictor, repeats: int) -> dict:
         off = {"c1": {0}, "c3": {1, 2}}
         out["switch_maps_p50_ms"] = p50(lambda: softmax(forward.forward(w, pre.image, off)[
             "output"]), repeats)
+        out |= fool_ms(w, pre.image, predictor(pre.image).runner_up, repeats)
     return out
+
+
+def fool_ms(w: weights.Weights, image: np.ndarray, target: int, repeats: int) -> dict:
+    """Median ms of one "Fool it" attack (all its steps, and the 1998 net's reading of the
+    result when its weights are there), on one BLAS thread as the app's server runs it
+    (``lenet5.ui.resources.warm_up``)."""
+    classic_model = serving_path(CLASSIC)
+    classic = None
+    if classic_model.is_file():
+        classic = weights.load(model_file(WEIGHTS_FILE, CLASSIC), Predictor(classic_model).sha256)
+    with threadpool_limits(1):
+        return {"fool_p50_ms": p50(lambda: fool.fool(w, image, target, classic),
+                                   max(3, repeats // 10))}
 
 
 def refused_ms(refuse, data, error: type[Exception]) -> float:
@@ -127,9 +145,12 @@ def refusals_ms(repeats: int) -> dict:
                 refused_ms(photo.decode, bomb, photo.UploadError) for _ in range(n)), 2)}
 
 
-def gate(result: dict, min_speedup: float | None, max_refusal_ms: float | None) -> list[str]:
+def gate(result: dict, min_speedup: float | None, max_refusal_ms: float | None,
+         max_fool_ms: float | None = None) -> list[str]:
     """The figures that miss their limits (none given: none checked), as messages."""
     failed = []
+    if max_fool_ms is not None and result.get("fool_p50_ms", np.inf) > max_fool_ms:
+        failed.append(f"fool_p50_ms {result.get('fool_p50_ms', 'missing')} > {max_fool_ms}")
     if min_speedup is not None and result["speedup"] < min_speedup:
         failed.append(f"speedup {result['speedup']} < {min_speedup}")
     for key in ("bomb_refused_canvas_ms", "bomb_refused_upload_ms"):
@@ -145,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--min-speedup", type=float, help="exit 1 if the speed-up is below this")
     p.add_argument("--max-refusal-ms", type=float,
                    help="exit 1 if refusing a decompression bomb takes longer than this")
+    p.add_argument("--max-fool-ms", type=float,
+                   help="exit 1 if one Fool it attack takes longer than this (or cannot run)")
     a = p.parse_args(argv)
     canvases = sample_canvases()
     t = time.perf_counter()
@@ -182,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         "n_serve": len(ours), "n_keras": len(seed), **extras,
     }
     print(json.dumps(result))
-    failed = gate(result, a.min_speedup, a.max_refusal_ms)
+    failed = gate(result, a.min_speedup, a.max_refusal_ms, a.max_fool_ms)
     if failed:
         print("FAILED: " + "; ".join(failed), file=sys.stderr)
     return 1 if failed else 0

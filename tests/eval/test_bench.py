@@ -17,7 +17,7 @@ KEYS = {"serve_p50_ms", "serve_p90_ms", "preprocess_p50_ms", "keras_predict_p50_
         "litert_load_s", "n_serve", "n_keras", "typicality_p50_ms", "neighbours_p50_ms",
         "bomb_refused_canvas_ms", "bomb_refused_upload_ms"}
 EXPERIMENTS = {"prefixes_p50_ms", "prefixes_20_strokes_p50_ms", "sweeps_p50_ms",
-               "receptive_field_p50_ms", "switch_maps_p50_ms"}
+               "receptive_field_p50_ms", "switch_maps_p50_ms", "fool_p50_ms"}
 
 
 def positive(value) -> bool:
@@ -44,6 +44,17 @@ def test_the_serving_gates_fail_only_past_their_limits():
     assert gate(result, 100, 1000) == []
     failed = gate(result, 150, 500)
     assert len(failed) == 2 and "speedup" in failed[0] and "upload" in failed[1]
+
+
+def test_the_fool_gate_fails_past_its_limit_and_when_the_attack_could_not_run():
+    from lenet5.eval.bench import gate
+
+    result = {"speedup": 200.0, "bomb_refused_canvas_ms": 0.2, "bomb_refused_upload_ms": 1.0,
+              "fool_p50_ms": 30.0}
+    assert gate(result, 150, 500, None) == gate(result, 150, 500, 50) == []
+    assert gate(result, 150, 500, 20) == ["fool_p50_ms 30.0 > 20"]
+    del result["fool_p50_ms"]  # no weights file: no attack timed, and a gate asked for one
+    assert gate(result, 150, 500, 50) == ["fool_p50_ms missing > 50"]
 
 
 @pytest.mark.slow
