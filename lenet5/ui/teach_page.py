@@ -50,7 +50,7 @@ def prompt_section(phone: bool) -> None:
     left, right = (st.container(), st.container()) if phone else st.columns([3, 2], gap="large")
     with right:
         st.subheader(f"Write a {asked}")
-        st.caption(f"{counts()[asked]} of {ROUNDS} {asked}s taught so far.")
+        st.caption(f"{counts()[asked]} of {ROUNDS} taught so far.")
     with left:
         st.space("small")  # room for the canvas' toolbar
         result = canvas(SPEC, state.teach_canvas(step), BRUSH)
