@@ -1,6 +1,6 @@
 """Screenshots of the app for the README and docs/, made in headless Chromium on the real app.
 
-    python -m benchmarks.screenshots [--out docs]
+    python -m benchmarks.screenshots [--out docs] [--shots draw number poke fool]
 
 - ``draw-desktop.png``: the Draw page in a 1280×900 window after a digit drawn with the mouse.
 - ``poke-sweeps.png``, ``poke-unit.png``: a 7 drawn stem first, the Draw page's sweeps and the
@@ -8,6 +8,10 @@
 - ``draw-phone.png``, ``number-phone.png``: the Draw and Number pages on a phone (390×664 CSS
   px, touch, 2 device pixels per px) after a digit, and the number 42, written with a finger:
   exactly what a person sees there without scrolling.
+- ``fool.png``, ``fool-phone.png``: a shipped pen-drawn 4, the Draw page's "Fool it" opened,
+  on the desktop, and the screen of a phone scrolled to it (docs/fool.md).
+
+``--shots`` makes some of them only (default: all).
 
 The strokes are shipped pen-drawn digits (tests/support/data); whatever the model reads is shown.
 """
@@ -101,22 +105,58 @@ def poke_desktop(browser, url: str, out: Path) -> None:
     context.close()
 
 
+FOOL = "Fool it: the smallest change that flips the answer"
+
+
+def fool_shots(browser, url: str, out: Path, sample: dict) -> None:
+    tall = {"viewport": {"width": 1280, "height": 1600}}  # the whole open section on screen
+    for name, kind in (("fool.png", tall), ("fool-phone.png", B.PHONE)):
+        context = browser.new_context(**kind)
+        page = context.new_page()
+        reruns = B.Reruns(page)
+        box = B.open_app(page, url)
+        settle(page, reruns, B.draw(page, B.to_canvas(sample["strokes"], box)))
+        open_section(page, reruns, FOOL)
+        page.locator(EXPANDER, has_text=FOOL).locator(CHART).first.wait_for(timeout=15_000)
+        section = page.locator(EXPANDER, has_text=FOOL)
+        if kind is B.PHONE:  # what a person sees on the screen (the page scrolls inside)
+            section.evaluate("e => e.scrollIntoView()")
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(out / name))
+        else:
+            page.wait_for_timeout(800)
+            section.screenshot(path=str(out / name))
+        context.close()
+
+
+SHOTS = {"draw": ("draw-desktop", "draw-phone"), "number": ("number-phone",),
+         "poke": ("poke-sweeps", "poke-unit"), "fool": ("fool", "fool-phone")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=B.ROOT / "docs")
     parser.add_argument("--digit", type=int, default=3, help="which shipped digit to draw")
+    parser.add_argument("--shots", nargs="+", choices=list(SHOTS), default=list(SHOTS),
+                        help="which screenshots to make (default: all)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     samples = one_of_each()
     with B.serve() as (url, _), sync_playwright() as p:
         browser, _ = B.launch(p)
-        draw_desktop(browser, url, args.out, samples[args.digit])
-        draw_phone(browser, url, args.out, samples[args.digit])
-        number_phone(browser, url, args.out, [samples[4], samples[2]])
-        poke_desktop(browser, url, args.out)
+        if "draw" in args.shots:
+            draw_desktop(browser, url, args.out, samples[args.digit])
+            draw_phone(browser, url, args.out, samples[args.digit])
+        if "number" in args.shots:
+            number_phone(browser, url, args.out, [samples[4], samples[2]])
+        if "poke" in args.shots:
+            poke_desktop(browser, url, args.out)
+        if "fool" in args.shots:
+            fool_shots(browser, url, args.out, samples[4])
         browser.close()
-    for name in ("draw-desktop", "draw-phone", "number-phone", "poke-sweeps", "poke-unit"):
-        print(args.out / f"{name}.png")
+    for shot in args.shots:
+        for name in SHOTS[shot]:
+            print(args.out / f"{name}.png")
 
 
 if __name__ == "__main__":
