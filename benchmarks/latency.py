@@ -97,11 +97,13 @@ def fresh_servers(drawings: int, sessions: int) -> dict:
         log(f"memory: {drawings} drawings in one session, on a fresh server")
         one = footprint.after_drawings(drawings=drawings)
         out |= {"server_rss_mb_after_drawings": one["rss_mb"], "memory_drawings": drawings,
+                "server_anon_mb_after_drawings": one["anon_mb"],
                 "server_rss_mb_after_first_drawing": one["after_first_mb"]}
     if sessions:
         log(f"memory: {sessions} sessions at once, on a fresh server")
         many = footprint.after_sessions(sessions=sessions)
         out |= {"server_rss_mb_after_sessions": many["rss_mb"], "memory_sessions": sessions,
+                "server_anon_mb_after_sessions": many["anon_mb"],
                 "memory_session_drawings": many["drawings_each"],
                 "server_peak_rss_mb_sessions": many["peak_mb"]}
     return out
@@ -122,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory-sessions", type=int, default=10, help="0: not measured")
     p.add_argument("--max-rss-mb", type=float, help="gate: RSS after --memory-drawings")
     p.add_argument("--max-sessions-rss-mb", type=float, help="gate: after --memory-sessions")
+    p.add_argument("--max-anon-mb", type=float, help="gate: RssAnon (what the server "
+                   "allocated, without mapped files) after --memory-drawings")
     a = p.parse_args(argv)
     state_log = Path(tempfile.mkdtemp()) / "state.jsonl"
     os.environ["LENET5_STATE_LOG"] = str(state_log)  # the app server inherits it
@@ -135,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     result |= fresh_servers(a.memory_drawings, a.memory_sessions)  # its own browsers
     print(json.dumps(result))
     failed = over(result, {"server_rss_mb_after_drawings": a.max_rss_mb,
-                           "server_rss_mb_after_sessions": a.max_sessions_rss_mb})
+                           "server_rss_mb_after_sessions": a.max_sessions_rss_mb,
+                           "server_anon_mb_after_drawings": a.max_anon_mb})
     if failed:
         print("FAILED: " + "; ".join(failed), file=sys.stderr)
     return 1 if failed else 0

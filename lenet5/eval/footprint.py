@@ -3,7 +3,9 @@ Chromium: after one session has drawn many digits, and after many sessions have 
 and closed. Shared by ``benchmarks.latency`` (this app) and ``benchmarks.compare`` (this app
 and another checkout, alternating, medians: one run of each says little on a busy machine).
 
-Resident memory (``VmRSS``), MB, read on the server's process; its peak (``VmHWM``) beside it.
+Resident memory (``VmRSS``), MB, read on the server's process; its peak (``VmHWM``) and the
+part the server allocated itself (``RssAnon``: without the pages of mapped files, libraries
+mostly, which are shared and whose count depends on the machine's file system) beside it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ PACE = (1 / 60, 1.0)  # as benchmarks.load: the pointer at 60 Hz, a second betwe
 
 
 def _rss(proc) -> dict:
-    return {"rss_mb": round(B.rss_mb(proc.pid)), "peak_mb": round(B.rss_mb(proc.pid, "VmHWM"))}
+    return {"rss_mb": round(B.rss_mb(proc.pid)), "peak_mb": round(B.rss_mb(proc.pid, "VmHWM")),
+            "anon_mb": round(B.rss_mb(proc.pid, "RssAnon"))}
 
 
 def after_drawings(app: Path = B.ROOT / "app.py", drawings: int = 100) -> dict:
