@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pause", type=float, default=1.0, help="seconds between digits")
     p.add_argument("--max-rss-mb", type=float, default=None, help="exit 1 if the server holds "
                    "more than this once every session has closed")
+    p.add_argument("--max-anon-mb", type=float, default=None, help="the same for the memory "
+                   "the server allocated (RssAnon: without mapped files, whose resident pages "
+                   "depend on the machine's file system and page cache)")
     a = p.parse_args(argv)
     result = asyncio.run(main_async(a.sessions, a.drawings, a.move_hz, a.pause))
     print(json.dumps(result))
@@ -121,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         ("a session failed", result["failed_sessions"]),
         (f"server RSS {result['server_rss_mb_after_sessions']} MB > {a.max_rss_mb} MB",
          a.max_rss_mb is not None and result["server_rss_mb_after_sessions"] > a.max_rss_mb),
+        (f"server RssAnon {result['server_anon_mb_after_sessions']} MB > {a.max_anon_mb} MB",
+         a.max_anon_mb is not None
+         and result["server_anon_mb_after_sessions"] > a.max_anon_mb),
     ) if bad]
     if failed:
         print("FAILED: " + "; ".join(failed), file=sys.stderr)
