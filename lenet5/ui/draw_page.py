@@ -15,7 +15,7 @@ from lenet5.core.strokes import BRUSH, CANVAS
 from lenet5.core.validate import CanvasSpec
 from lenet5.ui import state, teaching
 from lenet5.ui.canvas import Canvas, canvas
-from lenet5.ui.draw_experiments import prefixes_section, sweeps_section
+from lenet5.ui.draw_experiments import fool_section, prefixes_section, sweeps_section
 from lenet5.ui.layout import on_a_phone
 from lenet5.ui.plots import probability_png, square, strip
 from lenet5.ui.resources import read_drawing, read_upload, reader
@@ -266,3 +266,4 @@ def experiments_section(report: Report, phone: bool) -> None:
     st.subheader("Poke the network")
     prefixes_section(report, phone)
     sweeps_section(report, phone)
+    fool_section(report, phone)

@@ -17,9 +17,6 @@ from lenet5.ui.layout import PLOT_CONFIG, lazy_expander
 from lenet5.ui.plots import fast_figure
 from lenet5.ui.resources import reader, weights
 
-# Widget keys: they belong in lenet5.ui.state (as FOOL and FOOL_TARGET) with the others
-OPEN = "open_fool"  # the expander: computed only when open
-TARGET = "fool_target"  # the target pills: one of 0-9, or none
 DIGITS = list(range(10))
 SCALE = 6  # screen pixels per input pixel
 CACHED = 64  # attacks kept (about 7 KB each)
@@ -90,15 +87,15 @@ def _chart(before: np.ndarray, after: np.ndarray, target: int):
 def chosen_target(default: int) -> int | None:
     """The digit the person picked (``default``, the runner-up, until they pick one), or
     None after saying why a kept value could not be used (it is then forgotten)."""
-    present, kept = state.stored(TARGET)
+    present, kept = state.stored(state.FOOL_TARGET)
     if present and kept is not None:
         try:
             fool.check_target(kept)
         except ValueError:
-            state.reset(TARGET)
+            state.reset(state.FOOL_TARGET)
             st.warning("The target sent was not a digit from 0 to 9; it is back at the "
                        "runner-up.")
-    picked = st.pills("Make it read", DIGITS, key=TARGET, selection_mode="single",
+    picked = st.pills("Make it read", DIGITS, key=state.FOOL_TARGET, selection_mode="single",
                       help="The digit the change should make the network read. None picked: "
                            "the runner-up, its second likeliest digit.")
     if picked is None:
@@ -144,7 +141,7 @@ def verdict_words(a: fool.Attack, drawn: int) -> str:
 def fool_section(report: Report, phone: bool = False) -> None:
     """The smallest change that makes the network read another digit (default: the
     runner-up), the change itself, its size, the new readings of both nets, and why."""
-    box = lazy_expander("Fool it: the smallest change that flips the answer", OPEN)
+    box = lazy_expander("Fool it: the smallest change that flips the answer", state.FOOL)
     with box:
         if not box.open:
             return

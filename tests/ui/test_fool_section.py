@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from support.pages import SEVEN, draw, no_error, run
 
-from lenet5.ui import fool_section as fs
+from lenet5.ui import state
 
 
 def seven(**widgets):
@@ -50,7 +50,7 @@ def test_closed_it_computes_nothing(monkeypatch):
 
 def test_open_it_shows_the_runner_up_and_how_far_it_is():
     report, a = expected()
-    at = seven(**{fs.OPEN: True})
+    at = seven(**{state.FOOL: True})
     no_error(at)
     words = texts(at)
     assert f"Your drawing is **{a.l2:.2f}** away from reading {a.target}" in words
@@ -69,7 +69,7 @@ def test_a_picked_target_is_the_one_shown():
     target = next(d for d in range(10) if d not in (report.modern.digit,
                                                       report.modern.runner_up))
     _, a = expected(target)
-    at = seven(**{fs.OPEN: True, fs.TARGET: target})
+    at = seven(**{state.FOOL: True, state.FOOL_TARGET: target})
     no_error(at)
     words = texts(at)
     assert f"changed to read {target}" in words and f"Size of the change: {a.l2:.2f}" in words
@@ -78,7 +78,7 @@ def test_a_picked_target_is_the_one_shown():
 
 def test_the_digit_it_reads_already_needs_no_change():
     report, _ = expected()
-    at = seven(**{fs.OPEN: True, fs.TARGET: report.modern.digit})
+    at = seven(**{state.FOOL: True, state.FOOL_TARGET: report.modern.digit})
     no_error(at)
     assert f"It reads {report.modern.digit} already" in texts(at)
 
@@ -86,9 +86,9 @@ def test_the_digit_it_reads_already_needs_no_change():
 @pytest.mark.parametrize("hostile", ["x", 11, -1, 3.5, [3], {"a": 1}, True, "7"])
 def test_a_target_that_is_no_digit_gives_a_message_and_the_runner_up(hostile):
     report, a = expected()
-    at = seven(**{fs.OPEN: True, fs.TARGET: hostile})
+    at = seven(**{state.FOOL: True, state.FOOL_TARGET: hostile})
     no_error(at)
     assert [w.value for w in at.warning] == [
         "The target sent was not a digit from 0 to 9; it is back at the runner-up."]
     assert f"changed to read {a.target}" in texts(at)
-    assert at.session_state[fs.TARGET] is None  # forgotten: the next run is clean
+    assert at.session_state[state.FOOL_TARGET] is None  # forgotten: the next run is clean
