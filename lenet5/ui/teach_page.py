@@ -55,9 +55,9 @@ def prompt_section(phone: bool) -> None:
         st.space("small")  # room for the canvas' toolbar
         result = canvas(SPEC, state.teach_canvas(step), BRUSH)
     with right:
-        label = st.segmented_control("This is a", list(range(10)), default=asked,
-                                     key=state.teach_label(step),
-                                     help="Wrote another digit? Say which.")
+        # pills wrap onto a second row where ten segments would be cut off
+        label = st.pills("This is a", list(range(10)), selection_mode="single", default=asked,
+                         key=state.teach_label(step), help="Wrote another digit? Say which.")
         reading = drawn_section(result)
         buttons_section(result, reading, asked if label is None else int(label))
 

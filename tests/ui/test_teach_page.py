@@ -21,7 +21,7 @@ FOURS = [curled_four(), curled_four(-20, 70), curled_four(0, 60, 140, 70),
 
 def teach(at, strokes, label: int):
     step = at.session_state["teach_step"] if at.session_state.__contains__("teach_step") else 0
-    at.segmented_control(key=state.teach_label(step)).set_value(label)
+    at.pills(key=state.teach_label(step)).set_value(label)
     draw(at, strokes, key=state.teach_canvas(step))
     at.button(key=state.TEACH_ADD).click()
     return at.run()
