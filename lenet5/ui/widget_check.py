@@ -1,32 +1,22 @@
 """Every widget value that arrives is checked against its widget's kind and range before
 Streamlit restores it or a page uses it; a bad one resets that widget to its default.
 
-Why two places. A browser sends each widget's value as a ``WidgetState`` proto (one field of a
-oneof: ``double_array_value`` for a slider, ``bool_value`` for an expander or a toggle,
-``string_array_value`` for a segmented control or pills, ``json_value`` for the canvas...).
-Streamlit stores it and deserializes it in ``SessionState.on_script_will_rerun``
-(Streamlit's ``runtime/state`` module: ``set_widgets_from_proto``, then ``_call_callbacks`` ->
-``_widget_changed`` -> ``WStates.__getitem__``), which ``ScriptRunner._run_script`` calls
-*before* it executes app.py (``runtime/scriptrunner/script_runner.py``, ``code_to_exec``). A
-value of the wrong kind raises there (a slider's deserializer on a bool: ``TypeError``; a
-``json_value`` that is not JSON: ``JSONDecodeError``); or it is deserialized to the default
-but ``WStates.__getitem__`` records the wrong field as the widget's ``value_type``, so the
-next ``get_serialized`` fails. Either way no app code has run yet, and the bad value stays
-stored (the failed run removes no widget state), so every later rerun of the session fails in
-``_compact_state`` the same way: no check at the top of app.py can reach it. So:
+Streamlit deserializes the widget states a browser sends in
+``SessionState.on_script_will_rerun``, before app.py runs; a value of the wrong kind raises
+there, and stays stored, so that every later run of the session fails before any app code
+(docs/robustness.md, "Widget state restoration", says where and why). So:
 
 * :func:`install` wraps ``SessionState.on_script_will_rerun`` (once per process): the widget
   states of each rerun request are checked (:func:`refusal`) and the bad ones dropped before
   Streamlit sees them; if Streamlit raises anyway while restoring, the widget states that do
-  not deserialize are dropped and the run goes on. Each refusal is logged as one line and
-  kept for the session.
+  not deserialize are dropped and the run goes on; the told widgets (``Spec.told``) get their
+  value written back (:func:`tell`). Each refusal is logged as one line (at most
+  ``guard.REFUSALS_PER_MINUTE``) and kept for the session.
 * :func:`check_widgets`, called at the top of each run, resets those widgets
   (``state.reset(key)``: the widget is recreated from its default) and checks the values
   kept in the session state too (set by code, or restored from an earlier run); it returns the
-  short notes to show.
-
-What Streamlit raises while restoring logs a traceback at most as often as the error
-boundary does (:func:`lenet5.ui.guard.should_log_traceback`).
+  short notes to show. A run that refused input waits a moment if the session's last one
+  did too (``guard.pause_after_refusal``: a flood costs the server a few runs).
 """
 
 from __future__ import annotations
@@ -39,22 +29,13 @@ import threading
 from collections import defaultdict
 
 from lenet5.ui import state
-from lenet5.ui.guard import session_id, should_log_traceback
-from lenet5.ui.widget_values import (  # noqa: F401 - the validators, by kind of widget
-    Spec,
-    choice,
-    choice_value,
-    choice_wire,
-    component,
-    flag,
-    flag_value,
-    json_wire,
-    short,
-    slider,
-    slider_value,
-    slider_wire,
-    toggle,
+from lenet5.ui.guard import (
+    log_refusal,
+    pause_after_refusal,
+    session_id,
+    should_log_traceback,
 )
+from lenet5.ui.widget_values import Spec, canvas, choice, flag, slider, toggle
 
 log = logging.getLogger("lenet5")
 
@@ -95,12 +76,13 @@ def table() -> dict[str, Spec]:
     (imported here, not at module level: the pages may import this module one day)."""
     from lenet5.core.forward import SWITCHABLE
     from lenet5.core.segment import WIDE
+    from lenet5.core.validate import MAX_STROKES
     from lenet5.ui import draw_page, inside_experiments, inside_page, number_page
 
     layers = _network_layers()
     specs = {
         state.BRUSH: slider("The brush slider", *draw_page.BRUSHES),
-        state.CANVAS: component("The canvas"),
+        state.CANVAS: canvas("The canvas", MAX_STROKES),
         state.UPLOAD: Spec("The photo uploader", "file_uploader_state_value"),
         state.PREFIXES: flag("The stroke-by-stroke expander"),
         state.SWEEPS: flag("The sweeps expander"),
@@ -114,7 +96,7 @@ def table() -> dict[str, Spec]:
     }
     for width in (WIDE[0], number_page.PHONE[0]):
         specs[state.number_brush(width)] = slider("The brush slider", *number_page.BRUSHES)
-        specs[state.number_canvas(width)] = component("The canvas")
+        specs[state.number_canvas(width)] = canvas("The canvas", MAX_STROKES)
     for layer, (h, w, c) in layers.items():
         specs[state.unit(layer, "map")] = slider("The map slider", 1, c)
         for m in range(1, c + 1):
@@ -163,7 +145,7 @@ _told: dict[str, set[str]] = defaultdict(set)  # session -> told widgets reset b
 
 
 def _refuse(key: str, why: str, sid: str) -> None:
-    log.warning("refused %s for widget %s in session %s", why, key, sid)
+    log_refusal(f"{why} for widget {key}", sid)
     with _lock:
         _pending[sid][key] = why
 
@@ -285,6 +267,8 @@ def check_widgets() -> list[str]:
     with _lock:
         refused = _pending.pop(sid, {})
         told = _told.pop(sid, set())
+    if refused:  # refused on the way in: a client sending such values fast waits
+        pause_after_refusal(sid)
     specs = table()
     kept = state.widget_keys(specs)
     notes = []
@@ -295,7 +279,7 @@ def check_widgets() -> list[str]:
         if why is None and present and spec.value is not None:
             why = "unreadable" if v is state.UNREADABLE else spec.value(v)
             if why is not None:
-                log.warning("refused %s for widget %s in session %s", why, key, sid)
+                log_refusal(f"{why} for widget {key}", sid)
         if why is not None:
             if not (spec.told and key in told):  # a told widget refused on the way in: reset
                 _reset(key, sid)

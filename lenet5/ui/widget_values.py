@@ -59,8 +59,14 @@ def choice(label: str, options: Sequence, multi: bool = False, shown=str) -> Spe
 
 
 def component(label: str) -> Spec:
-    """A custom component whose value is a JSON object (the canvas)."""
+    """A custom component whose value is a JSON object."""
     return Spec(label, "json_value", json_wire)
+
+
+def canvas(label: str, max_strokes: int) -> Spec:
+    """The drawing canvas: a JSON object of at most ``max_strokes`` strokes (the rest of what
+    is in it: :mod:`lenet5.core.validate`, as the page reads it)."""
+    return Spec(label, "json_value", lambda text: canvas_wire(text, max_strokes))
 
 
 def _number(v) -> bool:
@@ -125,6 +131,15 @@ def json_wire(text: str) -> str | None:
     except ValueError:  # JSONDecodeError, and a NaN Python's json reads but should not
         return "not JSON"
     return None if isinstance(v, dict) else f"JSON {type(v).__name__}, not an object"
+
+
+def canvas_wire(text: str, max_strokes: int) -> str | None:
+    """The canvas' value as sent: refused unread when it holds more strokes than the page
+    reads (counted as its objects' ``"type"`` keys: a scan of the text, not a parse, so that
+    a client flooding the server with big states costs it little), else :func:`json_wire`."""
+    if text.count('"type"') > max_strokes + 1:  # + 1: room for one key of another kind
+        return f"more than {max_strokes} strokes"
+    return json_wire(text)
 
 
 def short(v) -> str:

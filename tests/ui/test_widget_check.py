@@ -5,6 +5,7 @@ line; Streamlit's restore never raises for them; tracebacks rate-limited per ses
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from lenet5.core.strokes import BRUSH
 from lenet5.ui import guard, state
 from lenet5.ui import widget_check as wc
+from lenet5.ui import widget_values as wv
 
 TIMEOUT = 60
 ANY = hs.one_of(hs.none(), hs.booleans(), hs.integers(), hs.floats(allow_nan=True),
@@ -180,6 +182,45 @@ def test_tracebacks_are_rate_limited_per_session():
     assert guard.should_log_traceback("s1", now=1060.5)  # a minute after the first
 
 
+# --- what one session may cost the others ------------------------------------------------------
+
+def test_refusal_lines_are_limited_per_session(caplog):
+    for _ in range(guard.REFUSALS_PER_MINUTE + 5):
+        guard.log_refusal("a string_value for widget brush", "flooding session")
+    guard.log_refusal("a string_value for widget brush", "another session")
+    lines = [r.getMessage() for r in caplog.records]
+    assert sum("flooding session" in line for line in lines) == guard.REFUSALS_PER_MINUTE + 1
+    assert "the rest are not logged" in lines[guard.REFUSALS_PER_MINUTE]
+    assert "in session another session" in lines[-1]
+
+
+def test_a_session_refused_again_at_once_waits_and_the_newest_run_goes_first():
+    import threading
+
+    assert guard.pause_after_refusal("s") < 0.05  # the first refusal: no wait
+    waited = guard.pause_after_refusal("s")  # refused again at once: waits out the gap
+    assert guard.REFUSED_GAP_S - 0.05 < waited < guard.REFUSED_GAP_S + 0.2
+    assert guard.pause_after_refusal("other") < 0.05  # other sessions do not wait
+    times: list[float] = []
+    older = threading.Thread(target=lambda: times.append(guard.pause_after_refusal("s")))
+    older.start()
+    time.sleep(0.05)
+    guard.pause_after_refusal("s")  # a newer run of the session: the older one goes at once
+    older.join()
+    assert times[0] < 0.1
+
+
+def test_a_canvas_of_more_strokes_than_read_is_refused_unparsed():
+    import json
+
+    strokes = [{"type": "path", "path": [["M", 1, 1], ["L", 2, 2]]}] * 5000
+    text = json.dumps({"drawing": {"raw": {"objects": strokes}}})
+    assert wv.canvas_wire(text, 300) == "more than 300 strokes"
+    assert wv.canvas_wire(text[:-3], 300) == "more than 300 strokes"  # not even parsed
+    fine = json.dumps({"drawing": {"raw": {"objects": strokes[:300]}}})
+    assert wv.canvas_wire(fine, 300) is None and wv.canvas_wire(fine[:-3], 300) == "not JSON"
+
+
 # --- the validators, property by property -------------------------------------------------------
 
 @given(ANY, hs.integers(-50, 50), hs.integers(0, 50))
@@ -187,31 +228,31 @@ def test_a_slider_takes_exactly_the_whole_numbers_in_its_range(v, lo, span):
     hi = lo + span
     ok = (isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
           and v == int(v) and lo <= v <= hi)
-    assert (wc.slider_value(v, lo, hi) is None) == ok
+    assert (wv.slider_value(v, lo, hi) is None) == ok
 
 
 @given(hs.lists(hs.floats(allow_nan=True, allow_infinity=True), max_size=4))
 def test_a_sent_slider_value_is_one_number_in_range(values):
-    why = wc.slider_wire(values, 6, 40)
+    why = wv.slider_wire(values, 6, 40)
     assert (why is None) == (len(values) == 1 and math.isfinite(values[0])
                              and values[0] == int(values[0]) and 6 <= values[0] <= 40)
 
 
 @given(ANY)
 def test_a_flag_is_true_or_false(v):
-    assert (wc.flag_value(v) is None) == isinstance(v, bool)
+    assert (wv.flag_value(v) is None) == isinstance(v, bool)
 
 
 @given(hs.lists(hs.sampled_from(["1", "2", "3", "7", "x", ""]), max_size=6), hs.booleans())
 def test_sent_choices_are_distinct_options(values, multi):
     ok = (len(set(values)) == len(values) and set(values) <= {"1", "2", "3"}
           and (multi or len(values) <= 1))
-    assert (wc.choice_wire(values, [1, 2, 3], multi) is None) == ok
+    assert (wv.choice_wire(values, [1, 2, 3], multi) is None) == ok
 
 
 @given(ANY)
 def test_a_single_choice_is_none_or_an_option(v):
-    assert (wc.choice_value(v, ["a", "b"], False) is None) == (v is None or v in ("a", "b"))
+    assert (wv.choice_value(v, ["a", "b"], False) is None) == (v is None or v in ("a", "b"))
 
 
 @given(hs.text(max_size=20))
@@ -222,4 +263,4 @@ def test_a_component_value_is_a_json_object(text):
         ok = isinstance(json.loads(text), dict)
     except ValueError:
         ok = False
-    assert (wc.json_wire(text) is None) == ok
+    assert (wv.json_wire(text) is None) == ok
