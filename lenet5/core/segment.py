@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lenet5.core.cuts import Piece, pieces
+from lenet5.core.paths import WEIGHTS, Weights, best_paths, digit_scores, runs
 from lenet5.core.predictor import Reading
 from lenet5.core.preprocess import Preprocessed
 from lenet5.core.reader import Reader, read_all
@@ -198,14 +200,143 @@ class Found:
         return 0.0 if self.reading is None else self.reading.confidence
 
 
+MAX_DIGITS = 12  # digits read in one number, at most (the page says so past them)
+SKIP_LENGTH = 1.2  # a mid-stroke piece shorter than this (of the height) may be a ligature
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number read: its ``digits`` left to right; ``cuts``, the ``(x, y)`` canvas points
+    where the chosen segmentation cut a pen path or between strokes of one group; ``candidates``,
+    every cut it considered; ``alternative``, a close segmentation that reads differently, as
+    ``(text, how many times less likely)``, or None; ``note``: what was left unread, if any."""
+
+    digits: list[Found]
+    cuts: list[tuple[float, float]]
+    candidates: list[tuple[float, float]]
+    alternative: tuple[str, float] | None = None
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        return text(self.digits)
+
+
+@dataclass
+class _Group:
+    strokes: list[np.ndarray]
+    brush: float
+    pieces: list[Piece]
+    spans: list[tuple[int, int]]
+    first: int  # its first candidate's row in the batch
+
+
+def _plan(strokes: Sequence[np.ndarray], widths: Sequence[float], height: float,
+          idx: list[int]) -> _Group:
+    own = [strokes[i] for i in idx]
+    pcs = pieces(own, height)
+    return _Group(own, max(widths[i] for i in idx), pcs, runs(len(pcs)), 0)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Every candidate digit of a number, read: the groups' plans, and per candidate its
+    preprocessing, ``(N, 10)`` probabilities (NaN rows: nothing to read), canvas box and
+    ``(N, 2)`` ink width and height over the row's ``height`` (px), and ``(N,)`` how far its
+    pen path rose from its first point to its last, of the height."""
+
+    plans: list[_Group]
+    pre: list[Preprocessed]
+    probs: np.ndarray
+    boxes: list[tuple]
+    sizes: np.ndarray
+    rises: np.ndarray
+    height: float
+    note: str
+
+
+def candidates(strokes: Sequence[np.ndarray], widths: Sequence[float], reader: Reader,
+               max_digits: int = MAX_DIGITS) -> Candidates:
+    """Group strokes into digits, cut each group into pieces and read every run of pieces of
+    every group in one batch."""
+    groups = group(strokes, widths)
+    note = ""
+    if len(groups) > max_digits:
+        note = f"Only the first {max_digits} digits are read."
+        groups = groups[:max_digits]
+    height = float(np.median([np.ptp(np.concatenate([strokes[i] for i in g])[:, 1])
+                              for g in groups]) + np.median(widths)) if groups else 1.0
+    plans, images, boxes, rises = [], [], [], []
+    for idx in groups:
+        g = _plan(strokes, widths, height, idx)
+        g.first = len(images)
+        drawn = [render_digit([ln for p in g.pieces[i:j] for ln in p.lines], g.brush)
+                 for i, j in g.spans]
+        plans.append(g)
+        images += [d[0] for d in drawn]
+        boxes += [d[1] for d in drawn]
+        rises += [g.pieces[i].lines[0][0, 1] - g.pieces[j - 1].end[1] for i, j in g.spans]
+    pre, probs = read_all(images, reader)
+    # a box is the ink's extent plus 2 px of margin each side (render_digit)
+    sizes = np.array([[b[2] - b[0] - 4, b[3] - b[1] - 4] for b in boxes]).reshape(-1, 2)
+    return Candidates(plans, pre, probs, boxes, sizes / height, np.array(rises) / height,
+                      height, note)
+
+
+def read_segmented(strokes: Sequence[np.ndarray], widths: Sequence[float], reader: Reader,
+                   weights: Weights = WEIGHTS, max_digits: int = MAX_DIGITS) -> Number:
+    """The number's digits: strokes grouped, groups that may hold several digits (too wide
+    for one, or the net unsure) over-segmented, every candidate read in one batch, each
+    group's best path chosen (:mod:`lenet5.core.paths`)."""
+    return choose(candidates(strokes, widths, reader, max_digits), weights, max_digits)
+
+
+def choose(c: Candidates, weights: Weights = WEIGHTS, max_digits: int = MAX_DIGITS) -> Number:
+    """Each group read by its best path (one digit, or several); the closest other path that
+    reads differently is the alternative. A group no path reads is one digit, unread. The
+    priors choose where to cut; each digit shows the net's own reading (its likeliest)."""
+    pre, probs, boxes, height, note = c.pre, c.probs, c.boxes, c.height, c.note
+    scores, reads = digit_scores(probs, c.sizes, c.rises, weights)
+    digits, cuts, cands, alts = [], [], [], []
+    for g in c.plans:
+        rows = range(g.first, g.first + len(g.spans))
+        cands += [tuple(p.end) for p in g.pieces[:-1]]
+        skippable = [not p.lifted_before and not p.lifted and p.length < SKIP_LENGTH * height
+                     for p in g.pieces]
+        start = [g.pieces[i] for i, _ in g.spans]
+        fresh = np.array([i > 0 and p.overlap_before < MIN_OVERLAP
+                          for (i, _), p in zip(g.spans, start, strict=True)])
+        cut = np.array([not p.lifted_before for p in start])
+        paths = best_paths(
+            len(g.pieces), g.spans,
+            scores[list(rows)] + weights.lift * fresh - weights.mid_stroke * cut,
+            [int(reads[r]) for r in rows], skippable, weights)
+        chosen = [(0, len(g.pieces))] if not paths else list(paths[0].spans)
+        if len(paths) > 1:
+            alts.append((paths[0].score - paths[1].score, len(digits), len(chosen),
+                         paths[1].text))
+        for i, j in chosen:
+            r = g.first + g.spans.index((i, j))
+            digits.append(Found(boxes[r], pre[r], Reading(probs[r]) if pre[r].ok else None))
+        cuts += [tuple(g.pieces[j - 1].end) for _, j in chosen[:-1]]
+    if len(digits) > max_digits:
+        note, digits = f"Only the first {max_digits} digits are read.", digits[:max_digits]
+    return Number(digits, cuts, cands, _alternative(digits, alts), note)
+
+
+def _alternative(digits: list[Found], alts: list) -> tuple[str, float] | None:
+    """The closest other reading of the number: one group read its second way."""
+    if not alts:
+        return None
+    gap, start, count, other = min(alts)
+    read = text(digits)
+    return read[:start] + other + read[start + count:], float(np.exp(gap))
+
+
 def read_number(strokes: Sequence[np.ndarray], widths: Sequence[float],
                 reader: Reader) -> list[Found]:
-    """Group strokes into digits and read them all in one batch, left to right."""
-    drawn = [render_digit([strokes[i] for i in idx], max(widths[i] for i in idx))
-             for idx in group(strokes, widths)]
-    pre, probs = read_all([image for image, _ in drawn], reader)
-    return [Found(box, p, Reading(probs[k]) if p.ok else None)
-            for k, ((_, box), p) in enumerate(zip(drawn, pre, strict=True))]
+    """The digits of :func:`read_segmented`, left to right."""
+    return read_segmented(strokes, widths, reader).digits
 
 
 def text(digits: Sequence[Found]) -> str:

@@ -107,3 +107,31 @@ def test_only_strokes_whose_boxes_meet_are_compared(monkeypatch):
     groups = segment.group(dots, [14.0] * len(dots))
     assert sorted(i for g in groups for i in g) == list(range(300))
     assert 0 < len(calls) < 2_000
+
+
+def test_touching_numbers_are_cut_where_the_digits_meet(predictor):
+    """Digits of the writers the net never saw, slid onto each other until their inks overlap
+    (lenet5.eval.layouts.touching): the strokes alone make fewer groups than digits."""
+    one_each = {s["label"]: s for s in pen_samples()[::2]}
+    rng = np.random.default_rng(0)
+    merged = 0
+    for digits in ("2026", "7431", "958", "10"):
+        strokes = EN.layout([one_each[int(d)] for d in digits], rng, how="touching")
+        widths = [N.WIDE_BRUSH] * len(strokes)
+        merged += len(N.group(strokes, widths)) < len(digits)
+        number = N.read_segmented(strokes, widths, predictor)
+        assert number.text == digits and number.note == ""
+        boxes = [d.box for d in number.digits]
+        assert [b[0] for b in boxes] == sorted(b[0] for b in boxes)
+    assert merged >= 3  # the cuts, not the strokes, told these digits apart
+
+
+def test_a_scribble_of_300_strokes_reads_at_most_max_digits_and_says_so(predictor):
+    rng = np.random.default_rng(1)
+    strokes = [np.cumsum(rng.normal(0, 25, (60, 2)), 0) + (rng.uniform(40, 680),
+               rng.uniform(40, 200)) for _ in range(300)]
+    number = N.read_segmented(strokes, [14.0] * 300, predictor)
+    assert len(number.digits) <= N.MAX_DIGITS
+    separate = [np.array([[x, 60.0], [x, 180.0]]) for x in range(20, 700, 40)]  # 17 ones
+    many = N.read_segmented(separate, [14.0] * len(separate), predictor)
+    assert len(many.digits) == N.MAX_DIGITS and str(N.MAX_DIGITS) in many.note
