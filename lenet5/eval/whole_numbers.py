@@ -2,6 +2,7 @@
 
     python -m lenet5.number --pendigits PATH/TO/pendigits.jsonl.gz [--sequences 2000] [--pen-fold 0]
         [--layout apart|touching|joined]
+    python -m lenet5.number --read FILE.json    # numbers drawn elsewhere (lenet5.eval.number_file)
 
 Numbers of 2-6 digits by one writer (pen-drawn, so their strokes are real) are laid out on the
 wide canvas (apart, touching or joined: :mod:`lenet5.eval.layouts`), segmented and read. Prints
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,6 +26,7 @@ from lenet5.core.artifacts import serving_model_path
 from lenet5.core.predictor import Predictor
 from lenet5.core.segment import WIDE, WIDE_BRUSH, read_number, text
 from lenet5.eval.layouts import LAYOUTS, lay_out
+from lenet5.eval.number_file import NumberFileError, read_file, read_one
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
 from lenet5.train.pen import canvas_readings
@@ -99,9 +102,12 @@ def measure(records: list[dict], predictor: Predictor, n: int = 2000, seed: int 
     return score(numbers, reads, predictor, seed) | per_writer(numbers, reads) | {"layout": how}
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m lenet5.number", description=__doc__.split("\n")[0])
-    p.add_argument("--pendigits", required=True, help="pen-drawn digits (.jsonl or .jsonl.gz)")
+    p.add_argument("--pendigits", help="pen-drawn digits (.jsonl or .jsonl.gz) to measure on")
+    p.add_argument("--read", metavar="FILE.json",
+                   help="read the numbers in FILE instead (lenet5.eval.number_file): one JSON "
+                        "line each")
     p.add_argument("--sequences", type=int, default=2000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--layout", choices=LAYOUTS, default="apart",
@@ -111,11 +117,28 @@ def main(argv: list[str] | None = None) -> None:
                    "$LENET5_MODELS or models/)")
     writers.add_arguments(p)
     a = p.parse_args(argv)
+    if (a.pendigits is None) == (a.read is None):
+        p.error("give --pendigits PATH to measure, or --read FILE.json to read numbers")
     model = serving_model_path(a.model)
+    if a.read is not None:
+        return read_command(a.read, Predictor(model))
     records = writers.held_out(read_jsonl(a.pendigits), a.pen_fold, a.pen_folds)
     result = measure(records, Predictor(model), a.sequences, a.seed, a.layout)
     print(json.dumps(result | {"model": str(model)}))
+    return 0
+
+
+def read_command(path: str, predictor: Predictor) -> int:
+    """``--read``: one JSON line per number, or a sentence and exit code 2 for a bad file."""
+    try:
+        numbers = read_file(path)
+    except NumberFileError as exc:
+        print(f"python -m lenet5.number: {path}: {exc}", file=sys.stderr)
+        return 2
+    for strokes, widths in numbers:
+        print(json.dumps(read_one(strokes, widths, predictor)), flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
