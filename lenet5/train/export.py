@@ -4,7 +4,8 @@
 as an output), ``history.json``, ``metrics.json`` (with the variant in its ``model_config``),
 ``architecture.json``, ``kernels.npz``, for the modern net the lookups (``typicality.npz``,
 ``neighbours.npz``: :mod:`lenet5.train.lookups`), ``weights.npz`` (every layer's weights, for
-the NumPy pass that switches maps off: :mod:`lenet5.core.forward`) and, when it learned
+the NumPy pass that switches maps off: :mod:`lenet5.core.forward`), ``epochs.npz`` (those
+weights after every epoch: :mod:`lenet5.core.epochs`) and, when it learned
 synthesised writing styles, ``style_examples.npz`` (what the Training page shows of them).
 
     python -m lenet5.train.export [--weights DIR [DIR ...]]
@@ -30,7 +31,7 @@ quiet.load_tensorflow()
 import keras
 import numpy as np
 
-from lenet5.core import typicality, weights
+from lenet5.core import epochs, typicality, weights
 from lenet5.core.artifacts import (
     CLASSIC,
     KERAS_FILE,
@@ -96,12 +97,14 @@ class Run:
     pen_xy: PenDigits | None
     seconds: float | None  # None: not known (a first stage trained earlier, kept on disk)
     size: int
+    keeper: object = None  # a lenet5.train.fit.Keeper holding every epoch's weights, if kept
 
 
 def finish(model: keras.Model, hist: dict, out: Path, run: Run) -> dict:
     """Write every artifact of the trained ``model`` to ``out``, with ``metrics.json`` (MNIST
     test and, when pen digits were held out, held-out writers' accuracy); the metrics."""
     result = write_artifacts(model, out, run.data, hist, run.cfg, run.pen_xy)
+    write_epochs(model, out, run.keeper)
     result.update({
         "model_config": run.model_cfg.to_dict(), "train_config": asdict(run.cfg),
         "augment_config": run.aug.to_dict() if run.aug else None,
@@ -158,9 +161,25 @@ def write_style_examples(cfg: TrainConfig, data: Mnist, out: Path) -> None:
 
 def write_weights(model: keras.Model, out: Path) -> None:
     """``weights.npz`` beside the serving model ``out/lenet5.tflite``, tied to its sha256."""
-    variant = "classic" if layer_names(model) == CLASSIC_LAYER_NAMES else "modern"
-    weights.save(weights.Weights(variant, layer_weights(model)), out / WEIGHTS_FILE,
+    weights.save(weights.Weights(variant(model), layer_weights(model)), out / WEIGHTS_FILE,
                  Predictor(out / SERVING_FILE).sha256)
+
+
+def write_epochs(model: keras.Model, out: Path, keeper) -> None:
+    """``epochs.npz`` beside ``out/lenet5.tflite``, tied to its sha256: the weights ``keeper``
+    (a :class:`lenet5.train.fit.Keeper`) kept after every epoch. Without any, an earlier net's
+    file is removed (it could only be stale)."""
+    path = out / epochs.EPOCHS_FILE
+    if keeper is None or not keeper.snapshots:
+        path.unlink(missing_ok=True)
+        return
+    e = epochs.stack(variant(model), keeper.stages, keeper.snapshots)
+    epochs.save(e, path, Predictor(out / SERVING_FILE).sha256)
+
+
+def variant(model: keras.Model) -> str:
+    """"classic" for the 1998 net, else "modern" (as ``weights.npz`` names them)."""
+    return "classic" if layer_names(model) == CLASSIC_LAYER_NAMES else "modern"
 
 
 def main(argv: list[str] | None = None) -> None:

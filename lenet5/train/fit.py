@@ -31,12 +31,28 @@ from lenet5.train import distill, pen, recipe
 from lenet5.train.augment import Augment, AugmentConfig
 from lenet5.train.data import Mnist, load_mnist, to_input
 from lenet5.train.export import Run, finish
-from lenet5.train.model import ModelConfig, build_model, model_config
+from lenet5.train.model import ModelConfig, build_model, layer_weights, model_config
 from lenet5.train.pen import PenDigits
 from lenet5.train.recipe import TrainConfig
 from lenet5.train.styles import STYLES, synthesize
 
 HEAD = ("f6", "output")  # the layers the styles soup's second run trains (both variants)
+
+
+class Keeper(keras.callbacks.Callback):
+    """Keeps ``model``'s weights (:func:`lenet5.train.model.layer_weights`) after every epoch,
+    with the stage it belongs to, for ``epochs.npz`` (:mod:`lenet5.core.epochs`). Reading the
+    weights draws no random numbers, so a run with it trains exactly as one without."""
+
+    def __init__(self, model: keras.Model):
+        super().__init__()
+        self.net, self.stage = model, 1
+        self.stages: list[int] = []
+        self.snapshots: list[dict[str, np.ndarray]] = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.stages.append(self.stage)
+        self.snapshots.append(layer_weights(self.net))
 
 
 def learning_rate(cfg: TrainConfig, steps_per_epoch: int):
@@ -96,26 +112,29 @@ def digit_accuracy():
 
 
 def fit(trainer: keras.Model, cfg: TrainConfig, xy: tuple[np.ndarray, np.ndarray],
-        val: tuple[np.ndarray, np.ndarray], epochs: int, schedule, loss, metric
-        ) -> dict[str, list[float]]:
+        val: tuple[np.ndarray, np.ndarray], epochs: int, schedule, loss, metric,
+        keep: Keeper | None = None) -> dict[str, list[float]]:
     """Compile ``trainer`` with Adam at ``schedule(steps_per_epoch)`` and fit ``epochs`` epochs
-    on ``xy`` (digits ``(N, 28, 28) uint8``, targets), validating on ``val``; the history."""
+    on ``xy`` (digits ``(N, 28, 28) uint8``, targets), validating on ``val``, each epoch's
+    weights kept in ``keep`` if given; the history."""
     steps = int(np.ceil(len(xy[1]) / cfg.batch_size))
     trainer.compile(optimizer=keras.optimizers.Adam(schedule(steps)), loss=loss, metrics=[metric])
     history = trainer.fit(
         to_input(xy[0]), xy[1], batch_size=cfg.batch_size, epochs=epochs,
         validation_data=(to_input(val[0]), val[1]), shuffle=True, verbose=2,
+        callbacks=[keep] if keep is not None else None,
     )
     return {k: [float(v) for v in vals] for k, vals in history.history.items()}
 
 
 def learn_styles(model: keras.Model, cfg: TrainConfig, aug: AugmentConfig | None,
-                 data: Mnist, pen_xy: PenDigits | None = None) -> dict[str, list[float]]:
+                 data: Mnist, pen_xy: PenDigits | None = None, keep: Keeper | None = None
+                 ) -> dict[str, list[float]]:
     """The second stage: ``cfg.style_epochs`` epochs on MNIST plus the synthesised styles at a
     low learning rate, the MNIST digits distilled from the net itself (:mod:`lenet5.train.distill`).
     With ``cfg.style_soup`` a second run from the same start trains only ``HEAD`` on plain
     labels, and ``model`` ends with the mean of both runs' weights (a "model soup", Wortsman
-    et al. 2022). Returns the distilled run's history."""
+    et al. 2022). Returns the distilled run's history; its epochs are kept in ``keep``."""
     keras.utils.set_random_seed(cfg.seed + 1)  # the same start whether or not stage 1 just ran
     x, y = training_set(cfg, data.x_train, data.y_train, pen_xy=pen_xy)
     n_mnist = cfg.limit or len(data.x_train)  # training_set puts MNIST's digits first
@@ -127,7 +146,7 @@ def learn_styles(model: keras.Model, cfg: TrainConfig, aug: AugmentConfig | None
     start = model.get_weights()
     hist = fit(distill.paired(model, aug, cfg.seed), cfg, (x, distill.targets(y, n_mnist)),
                (data.x_val, distill.targets(data.y_val, len(data.y_val))), cfg.style_epochs,
-               decay, distill.distillation_loss(cfg.style_alpha), distill.accuracy)
+               decay, distill.distillation_loss(cfg.style_alpha), distill.accuracy, keep)
     if cfg.style_soup:
         distilled = model.get_weights()
         model.set_weights(start)
@@ -148,21 +167,23 @@ def two_stages(cfg: TrainConfig, pen_xy: PenDigits | None) -> bool:
 
 
 def first_stage(cfg: TrainConfig, data: Mnist, aug: AugmentConfig | None,
-                model_cfg: ModelConfig, pen_xy: PenDigits | None, fit_it: bool = True
-                ) -> tuple[keras.Model, dict[str, list[float]], int]:
+                model_cfg: ModelConfig, pen_xy: PenDigits | None, fit_it: bool = True,
+                keep: bool = False) -> tuple[keras.Model, dict[str, list[float]], int]:
     """Build and train (unless not ``fit_it``) the net for ``cfg.epochs`` epochs: on MNIST
     alone when a second stage follows, else with everything mixed in. Returns the model, its
-    history, the set's size."""
+    history, the set's size; with ``keep`` the model has a :class:`Keeper` as ``model.keeper``
+    holding each epoch's weights."""
     keras.utils.set_random_seed(cfg.seed)
     tf.config.experimental.enable_op_determinism()
     x, y = training_set(cfg, data.x_train, data.y_train,
                         with_extras=not two_stages(cfg, pen_xy), pen_xy=pen_xy)
     model = build_model(model_cfg)
+    model.keeper = Keeper(model) if keep else None
     if not fit_it:
         return model, {}, len(y)
     hist = fit(training_model(model, aug, cfg.seed), cfg, (x, y), (data.x_val, data.y_val),
                cfg.epochs, lambda steps: learning_rate(cfg, steps), training_loss(),
-               digit_accuracy())
+               digit_accuracy(), model.keeper)
     return model, hist, len(y)
 
 
@@ -181,18 +202,22 @@ def train(cfg: TrainConfig, data_path: str | None, out: Path,
     data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
     aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
     start = time.perf_counter()
-    model, hist, size = first_stage(cfg, data, aug, model_cfg, pen_xy)
+    model, hist, size = first_stage(cfg, data, aug, model_cfg, pen_xy, keep=True)
     if two_stages(cfg, pen_xy):
         hist, size = second_stage(model, cfg, aug, data, pen_xy, hist)
-    run = Run(cfg, data, aug, model_cfg, pen_xy, time.perf_counter() - start, size)
+    run = Run(cfg, data, aug, model_cfg, pen_xy, time.perf_counter() - start, size,
+              model.keeper)
     return finish(model, hist, out, run)
 
 
 def second_stage(model: keras.Model, cfg: TrainConfig, aug: AugmentConfig | None, data: Mnist,
                  pen_xy: PenDigits | None, hist: dict) -> tuple[dict, int]:
     """:func:`learn_styles` after a first stage with history ``hist``: the whole history and
-    the second stage's training-set size."""
-    more = learn_styles(model, cfg, aug, data, pen_xy)
+    the second stage's training-set size. Its epochs go to ``model.keeper`` if it has one."""
+    keep = getattr(model, "keeper", None)
+    if keep is not None:
+        keep.stage = 2
+    more = learn_styles(model, cfg, aug, data, pen_xy, keep)
     size = len(data.y_train[: cfg.limit or None]) + sum(styles(cfg).values())
     return {k: hist[k] + more[k] for k in hist}, size + (len(pen_xy.y) if pen_xy else 0)
 

@@ -1,0 +1,94 @@
+"""``epochs.npz``: training keeps the net after every epoch of both stages, and those nets are the
+ones whose curves ``history.json`` records.
+
+A ``--smoke`` run (one epoch per stage) is trained as a user runs it; the validation digits are
+then read again at both saved epochs by the NumPy pass (:mod:`lenet5.core.forward`) and scored as
+Keras scored them. Tolerance: 5 of the 5,000 digits (0.1 point). The weights are stored as
+float16, which moves each weight by at most 2**-11 of itself; only a digit whose two best logits
+are that close can change its answer (here 1 of 5,000 did in the first stage, none in the
+second). A net saved one epoch off, or the wrong run of the second stage, misses by far more
+(the two smoke epochs differ by 11 points).
+"""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from support import require
+
+require("tensorflow")
+
+from lenet5.core import epochs  # noqa: E402
+from lenet5.core.forward import forward  # noqa: E402
+from lenet5.core.predictor import Predictor  # noqa: E402
+from lenet5.train.data import load_mnist  # noqa: E402
+from lenet5.train.recipe import TrainConfig  # noqa: E402
+
+pytestmark = pytest.mark.slow
+TOLERANCE = 5 / 5000  # see the module docstring
+BATCH = TrainConfig().batch_size  # Keras validates in batches of the training batch size
+
+
+@pytest.fixture(scope="module")
+def run(mnist_path, pendigits_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("epochs")
+    subprocess.run([sys.executable, "-m", "lenet5.train", "--smoke", "--data", str(mnist_path),
+                    "--pen", str(pendigits_path), "--out", str(out)],
+                   check=True, capture_output=True, text=True)
+    return out
+
+
+def kept(out) -> epochs.Epochs:
+    e = epochs.load(out / epochs.EPOCHS_FILE, Predictor(out / "lenet5.tflite").sha256)
+    assert e is not None
+    return e
+
+
+def test_every_epoch_of_both_stages_is_kept_as_float16(run):
+    e = kept(run)
+    assert e.variant == "modern" and len(e) == 2
+    assert e.stage.tolist() == [1, 2] and e.index.tolist() == [1, 1]
+    assert e.label(1) == "stage 2, epoch 1"
+    assert all(v.dtype == np.float16 and v.shape[0] == 2 for v in e.arrays.values())
+    assert sum(v[0].size for v in e.arrays.values()) == 44_426  # every weight, once an epoch
+    assert not np.array_equal(e.arrays["c1.kernel"][0], e.arrays["c1.kernel"][1])  # it learned
+
+
+def test_the_saved_epochs_score_the_validation_digits_as_the_history_says(run, mnist_path):
+    e = kept(run)
+    history = json.loads((run / "history.json").read_text())
+    data = load_mnist(mnist_path, val_size=TrainConfig().val_size, seed=TrainConfig().seed)
+    images = data.x_val.astype(np.float32) / 255
+    for i in range(len(e)):
+        w = e.weights(i)
+        hit = np.array([forward(w, x)["output"].argmax() for x in images]) == data.y_val
+        if e.stage[i] == 1:  # a Keras metric object: over all digits
+            accuracy = hit.mean()
+        else:  # distill.accuracy, a metric function: Keras averages its per-batch means
+            accuracy = np.mean([hit[j:j + BATCH].mean() for j in range(0, len(hit), BATCH)])
+        assert abs(accuracy - history["val_accuracy"][i]) <= TOLERANCE, e.label(i)
+
+
+def test_the_file_is_refused_for_another_model_or_a_damaged_file(run, tmp_path):
+    path = run / epochs.EPOCHS_FILE
+    assert epochs.load(path, "0" * 64) is None  # retrained since: stale
+    assert epochs.load(tmp_path / "missing.npz", "0" * 64) is None
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(path.read_bytes()[:1000])  # cut short
+    sha = Predictor(run / "lenet5.tflite").sha256
+    assert epochs.load(bad, sha) is None
+    assert epochs.load(run / "weights.npz", sha) is None  # another lookup file of this model
+
+
+def test_one_drawing_read_at_every_epoch(run):
+    e = kept(run)
+    image = np.zeros((28, 28), np.float32)
+    image[4:24, 13:15] = 1.0  # a 1
+    probs = epochs.read_all(e, image)
+    assert probs.shape == (2, 10) and probs.dtype == np.float32
+    assert np.allclose(probs.sum(1), 1, atol=1e-5)
+    w = e.weights(1)
+    assert np.allclose(probs[1], epochs.softmax(forward(w, image)["output"]), atol=1e-6)
+    assert epochs.time_read_all(e, image, repeats=2) > 0
