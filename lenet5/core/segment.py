@@ -21,7 +21,7 @@ from lenet5.core.paths import WEIGHTS, Weights, best_paths, digit_scores, runs
 from lenet5.core.predictor import Reading
 from lenet5.core.preprocess import Preprocessed
 from lenet5.core.reader import Reader, read_all
-from lenet5.core.strokes import render
+from lenet5.core.strokes import drawn, render
 
 WIDE = (720, 240)  # (width, height) of the Number page's canvas, px
 WIDE_BRUSH = 14  # its default brush: digits there are smaller than on the 280-px canvas
@@ -255,6 +255,28 @@ class Candidates:
     note: str
 
 
+def _drawn_candidates(g: _Group) -> list[tuple[np.ndarray, tuple]]:
+    """Every candidate of a group drawn alone, as :func:`render_digit` draws it: ``(H, W)
+    uint8`` ink and its canvas box. Each piece is drawn once on the group's canvas and a
+    candidate is the brightest of its pieces' layers (white ink over black: what painting
+    them together gives), cropped: a few pieces drawn, not every candidate."""
+    pad = g.brush / 2 + 2
+    pts = np.concatenate([ln for p in g.pieces for ln in p.lines])
+    origin = pts.min(0) - pad
+    size = tuple(int(v) for v in np.ceil(pts.max(0) + pad - origin)[::-1])
+    layers = np.stack([drawn([ln - origin for ln in p.lines], size,
+                             max(1, round(g.brush)))[-1] for p in g.pieces])
+    out = []
+    for i, j in g.spans:
+        own = np.concatenate([ln for p in g.pieces[i:j] for ln in p.lines])
+        lo, hi = own.min(0) - pad, own.max(0) + pad
+        x0, y0 = np.floor(lo - origin).astype(int)
+        x1, y1 = np.ceil(hi - origin).astype(int)
+        ink = layers[i:j, y0:y1, x0:x1].max(0)
+        out.append((ink, (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))))
+    return out
+
+
 def candidates(strokes: Sequence[np.ndarray], widths: Sequence[float], reader: Reader,
                max_digits: int = MAX_DIGITS) -> Candidates:
     """Group strokes into digits, cut each group into pieces and read every run of pieces of
@@ -270,8 +292,7 @@ def candidates(strokes: Sequence[np.ndarray], widths: Sequence[float], reader: R
     for idx in groups:
         g = _plan(strokes, widths, height, idx)
         g.first = len(images)
-        drawn = [render_digit([ln for p in g.pieces[i:j] for ln in p.lines], g.brush)
-                 for i, j in g.spans]
+        drawn = _drawn_candidates(g)
         plans.append(g)
         images += [d[0] for d in drawn]
         boxes += [d[1] for d in drawn]

@@ -24,7 +24,8 @@ from lenet5.core.validate import MARGIN, MAX_POINTS, MAX_STROKES
 
 MAX_BYTES = 16_000_000  # read no more of a file than this
 MAX_NUMBERS = 2_000  # numbers in one file
-MAX_SIDE = 8_192  # px: the largest canvas a number may say it was drawn on
+MAX_SIDE = 2_048  # px: the largest canvas a number may say it was drawn on (bounds the memory
+# its pieces are drawn in: a few tens of MB at most)
 WIDTHS = (1.0, 100.0)  # px: the brush widths accepted
 
 

@@ -18,13 +18,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 
 import numpy as np
 
 from lenet5.core.artifacts import serving_model_path
 from lenet5.core.predictor import Predictor
-from lenet5.core.segment import WIDE, WIDE_BRUSH, read_number, text
+from lenet5.core.reader import Reader
+from lenet5.core.segment import WIDE, WIDE_BRUSH, read_number, read_segmented, text
+from lenet5.eval.browser import pen_samples
 from lenet5.eval.layouts import LAYOUTS, lay_out
 from lenet5.eval.number_file import NumberFileError, read_file, read_one
 from lenet5.train import writers
@@ -100,6 +103,24 @@ def measure(records: list[dict], predictor: Predictor, n: int = 2000, seed: int 
         strokes = layout(num, rng, how=how)
         reads.append(text(read_number(strokes, [WIDE_BRUSH] * len(strokes), predictor)))
     return score(numbers, reads, predictor, seed) | per_writer(numbers, reads) | {"layout": how}
+
+
+def touching_number_ms(reader: Reader | Predictor, repeats: int = 50, seed: int = 0) -> float:
+    """Median milliseconds of server time to read a 6-digit number whose digits touch
+    (:func:`lenet5.core.segment.read_segmented`: grouping, cuts, one batch, the best path),
+    the digits pen-drawn by writers the committed nets never saw (``tests/support/data``),
+    a new number each repeat."""
+    samples = pen_samples()
+    rng = np.random.default_rng(seed)
+    times = []
+    for _ in range(repeats):
+        number = [samples[i] for i in rng.choice(len(samples), 6, replace=False)]
+        strokes = layout(number, rng, how="touching")
+        widths = [WIDE_BRUSH] * len(strokes)
+        start = time.perf_counter()
+        read_segmented(strokes, widths, reader)
+        times.append(time.perf_counter() - start)
+    return round(float(np.median(times)) * 1e3, 2)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,3 +70,14 @@ def test_touching_numbers_of_unseen_writers_are_read(pendigits_path, predictor):
     # measured 91.5% of 1000 (seed 0): a floor a few points under it
     assert result["number_accuracy"] >= 0.88, result
     assert result["worst_writer"]["number_accuracy"] == min(result["per_writer"].values())
+
+
+def test_touching_number_timing_reads_six_digit_numbers(monkeypatch):
+    from lenet5.core import segment
+
+    seen = []
+    real = segment.read_segmented
+    monkeypatch.setattr(EN, "read_segmented",
+                        lambda s, w, r: seen.append(real(s, w, r).text) or None)
+    ms = EN.touching_number_ms(Predictor(), repeats=5)
+    assert ms > 0 and len(seen) == 5 and sum(len(t) == 6 for t in seen) >= 4, seen  # 6 digits
