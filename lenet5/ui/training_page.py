@@ -10,7 +10,8 @@ import streamlit as st
 
 from lenet5.core.strokes import BRUSH
 from lenet5.ui import state
-from lenet5.ui.layout import PLOT_CONFIG
+from lenet5.ui.layout import PLOT_CONFIG, on_a_phone
+from lenet5.ui.learn_section import learn_section
 from lenet5.ui.plots import confusion_heatmap, enlarge, training_curves
 from lenet5.ui.resources import load_json, mnist_sample, style_examples
 
@@ -203,6 +204,7 @@ def page() -> None:
         return
     summary_section(m)
     curves_section(m)
+    learn_section(on_a_phone())
     data_section(m)
     styles_section(m)
     confusion_section(m)

@@ -1,0 +1,192 @@
+"""Training page: "Watch it learn". The net as it was after each epoch of training
+(``epochs.npz``, :mod:`lenet5.core.epochs`) reads one digit: the person's last drawing, else an
+MNIST test digit. An epoch slider shows that epoch's ten probabilities, C1's kernels and maps,
+and where the epoch lies on the loss and accuracy curves; a chart shows the probabilities across
+all epochs. Computed only while its expander is open, by the NumPy pass: the digit is read at
+every epoch once (a bounded cache shared by sessions), the slider then only picks a row."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lenet5.core import epochs as ep
+from lenet5.core.artifacts import model_file
+from lenet5.core.forward import forward
+from lenet5.ui import state
+from lenet5.ui.layout import PLOT_CONFIG, lazy_expander
+from lenet5.ui.plots import MARGIN, MUTED, enlarge, fast_figure, heatmap_grid, training_curves
+from lenet5.ui.resources import load_json, mnist_sample, reader
+
+# Widget keys (to move to lenet5.ui.state, beside the other pages' keys)
+LEARN = "open_learn"  # the expander: computed only while open
+LEARN_EPOCH = "learn_epoch"  # its epoch slider: 1 .. number of saved epochs
+CACHED = 32  # digits read at every epoch kept (E x 10 floats each)
+PALETTE = ("#ff4b4b", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
+SAMPLE = 0  # the MNIST test digit read when the session has no drawing
+
+WORDS = ("Training changed the network's 44,426 weights a little after every batch; here is "
+         "the network as it was at the end of each epoch (one pass over the training digits), "
+         "reading the same digit. In the first epoch C1's kernels are still close to the "
+         "random numbers training started from; they soon become small edge and stroke "
+         "detectors, and the answer settles long before the last epoch: the later epochs "
+         "mostly make it surer, and fix the rarer digits.")
+
+
+def saved_epochs() -> ep.Epochs | None:
+    """The committed net's epochs (None if the file is missing, damaged or stale)."""
+    return _epochs(str(model_file(ep.EPOCHS_FILE)), reader().sha256)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _epochs(path: str, model_sha256: str) -> ep.Epochs | None:
+    from pathlib import Path
+
+    return ep.load(Path(path), model_sha256)
+
+
+@st.cache_data(show_spinner=False, max_entries=CACHED)
+def _read_all(pixels: bytes, path: str, model_sha256: str) -> np.ndarray | None:
+    """:func:`lenet5.core.epochs.read_all` of one ``(28, 28) float32`` digit (its bytes)."""
+    e = _epochs(path, model_sha256)
+    if e is None:
+        return None
+    return ep.read_all(e, np.frombuffer(pixels, np.float32).reshape(28, 28))
+
+
+def the_digit() -> tuple[np.ndarray, str] | None:
+    """The digit to read, ``(28, 28) float32 in [0, 1]``, and what it is: the last drawing
+    or photo of this session if it could be read, else a shipped MNIST test digit."""
+    report = state.report()
+    if report is not None and report.ok:
+        return np.asarray(report.pre.image, np.float32), "your last drawing"
+    sample = mnist_sample()
+    if sample is None:
+        return None
+    x, y, index = sample
+    return (x[SAMPLE] / np.float32(255)).astype(np.float32), (
+        f"MNIST test digit #{int(index[SAMPLE])} (a {int(y[SAMPLE])}; draw one on the Draw "
+        "page to see yours)")
+
+
+def chosen_epoch(n: int) -> int:
+    """The epoch picked on the slider, 1 .. ``n`` (the last until one is picked). A kept value
+    that is no epoch number is forgotten, with a message."""
+    present, kept = state.stored(LEARN_EPOCH)
+    if present and not (type(kept) is int and 1 <= kept <= n):
+        state.reset(LEARN_EPOCH)
+        st.warning(f"The epoch sent was not one of 1 to {n}; it is back at the last epoch.")
+    if n == 1:
+        return 1
+    return int(st.slider("Epoch", 1, n, n, key=LEARN_EPOCH,
+                         help="The network as it was at the end of this epoch of training."))
+
+
+def probabilities_chart(probs: np.ndarray, now: int, after: int | None) -> dict:
+    """The ten probabilities across epochs ``(E, 10)`` as one line per digit, the digits that
+    lead at some epoch thick and coloured, a line at epoch ``now`` (1-based) and a dotted one
+    after epoch ``after`` (the first stage's end)."""
+    x = list(range(1, len(probs) + 1))
+    leaders = sorted({int(r.argmax()) for r in probs})
+    colours = dict(zip(leaders, PALETTE * 2, strict=False))
+    lines = [dict(type="scatter", mode="lines", x=x, y=probs[:, d].astype(float).tolist(),
+                  name=str(d), showlegend=d in colours,
+                  line=dict(width=3 if d in colours else 1, color=colours.get(d, MUTED)),
+                  hovertemplate=f"epoch %{{x}}: {d} %{{y:.1%}}<extra></extra>")
+             for d in range(probs.shape[1])]
+    shapes = [dict(type="line", x0=now, x1=now, y0=0, y1=1, yref="paper",
+                   line=dict(color="#444", width=2))]
+    if after:
+        shapes.append(dict(type="line", x0=after + 0.5, x1=after + 0.5, y0=0, y1=1,
+                           yref="paper", line=dict(color=MUTED, dash="dot")))
+    return fast_figure(lines, height=260, margin=MARGIN, shapes=shapes,
+                       legend=dict(title=dict(text="digit")),
+                       yaxis=dict(range=[0, 1.05], tickformat=".0%"),
+                       xaxis=dict(title=dict(text="after epoch"), range=[0.5, len(x) + 0.5]))
+
+
+def curves_now(history: dict, now: int, after: int | None):
+    """The loss and accuracy curves with epoch ``now`` marked on both panels."""
+    fig = training_curves(history, after)
+    for col in (1, 2):
+        fig.add_vline(x=now, line_color="#444", line_width=2, row=1, col=col)
+    return fig
+
+
+def bars(p: np.ndarray) -> dict:
+    best = int(p.argmax())
+    bar = dict(type="bar", x=[str(d) for d in range(10)], y=p.astype(float).tolist(),
+               marker=dict(color=[PALETTE[0] if d == best else MUTED for d in range(10)]),
+               hovertemplate="digit %{x}: %{y:.1%}<extra></extra>")
+    return fast_figure([bar], height=220, margin=MARGIN, yaxis=dict(range=[0, 1.05],
+                       tickformat=".0%"), xaxis=dict(title=dict(text="digit"), type="category"))
+
+
+def stage_end(history: dict, n: int) -> int | None:
+    """The first stage's last epoch if a second stage followed (metrics.json), else None."""
+    first = (load_json("metrics.json") or {}).get("train_config", {}).get("epochs")
+    return first if isinstance(first, int) and 0 < first < n else None
+
+
+def missing_words(e: ep.Epochs | None, history: dict | None) -> str:
+    """Why the section cannot show the epochs ('' when it can)."""
+    if e is None:
+        return ("This network's epochs are not installed (models/epochs.npz is missing, or was "
+                "saved by another training run). Retrain with python -m lenet5.train to keep "
+                "them.")
+    if not history or len(history.get("loss", [])) != len(e):
+        return ("models/history.json does not match the saved epochs; retrain to recreate "
+                "both.")
+    return ""
+
+
+def learn_section(phone: bool = False) -> None:
+    """The net read one digit at every saved epoch: see the module docstring."""
+    box = lazy_expander("Watch it learn: the network after each epoch", LEARN)
+    with box:
+        if not box.open:
+            return
+        e, history = saved_epochs(), load_json("history.json")
+        why = missing_words(e, history)
+        digit = the_digit() if not why else None
+        if why or digit is None:
+            st.info(why or "There is no digit to read (assets/mnist_sample.npz is missing).")
+            return
+        image, what = digit
+        probs = _read_all(image.tobytes(), str(model_file(ep.EPOCHS_FILE)), reader().sha256)
+        if probs is None:
+            st.info(missing_words(None, history))
+            return
+        show(e, history, image, what, probs, phone)
+
+
+def show(e: ep.Epochs, history: dict, image: np.ndarray, what: str, probs: np.ndarray,
+         phone: bool) -> None:
+    n = len(e)
+    now = chosen_epoch(n)
+    i, after = now - 1, stage_end(history, n)
+    p = probs[i]
+    st.markdown(WORDS)
+    st.markdown(f"Reading **{what}** after epoch {now} of {n} ({e.label(i)}): "
+                f"**{int(p.argmax())}**, {p.max():.0%} sure. Validation accuracy then: "
+                f"{history['val_accuracy'][i]:.2%}.")
+    left, right = st.columns([1, 3]) if not phone else (st.container(), st.container())
+    left.image(enlarge(image, 112), caption="the digit read")
+    right.plotly_chart(bars(p), config=PLOT_CONFIG, key="learn_bars")
+    st.plotly_chart(probabilities_chart(probs, now, after), config=PLOT_CONFIG,
+                    key="learn_chart")
+    st.caption("Each line is one digit's probability after each epoch; the solid line marks "
+               "the epoch on the slider" + (", the dotted one where the pen-drawn digits "
+                                            "joined training." if after else "."))
+    w = e.weights(i)
+    c1, maps = st.columns(2) if not phone else (st.container(), st.container())
+    c1.plotly_chart(heatmap_grid(w["c1.kernel"][:, :, 0, :], 6, "C1 kernels (red +, blue −)",
+                                 "RdBu_r", symmetric=True), config=PLOT_CONFIG,
+                    key="learn_kernels")
+    maps.plotly_chart(heatmap_grid(forward(w, image)["c1"], 6, "C1 maps of the digit"),
+                      config=PLOT_CONFIG, key="learn_maps")
+    st.plotly_chart(curves_now(history, now, after), config=PLOT_CONFIG, key="learn_curves")
+    if ((load_json("metrics.json") or {}).get("train_config") or {}).get("style_soup"):
+        st.caption("The network the app serves is the last epoch's averaged with a run that "
+                   "trained only its last two layers, so its answers can differ a little from "
+                   "the last epoch's.")
