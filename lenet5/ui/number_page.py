@@ -6,20 +6,22 @@ import hashlib
 import json
 from contextlib import nullcontext
 
+import cv2
 import numpy as np
 import streamlit as st
 
+from lenet5.core.cuts import MAX_CUTS
 from lenet5.core.preprocess import BOX, SIZE, to_ink
 from lenet5.core.reader import UNSURE
 from lenet5.core.segment import (
+    MAX_DIGITS,
     NARROW,
     NARROW_BRUSH,
     WIDE,
     WIDE_BRUSH,
-    Found,
-    read_number,
+    Number,
+    read_segmented,
     strokes_from_json,
-    text,
 )
 from lenet5.core.validate import CanvasSpec
 from lenet5.ui import state
@@ -33,8 +35,11 @@ BRUSHES = (4, 30)  # the brush slider's range
 # leaves the page 358 px, a 375-px one 343 (Streamlit's 1 rem margins), and the canvas must
 # fit with its toolbar, not scroll sideways inside its box.
 PHONE = (340, NARROW[1])
-HINT = ("Write a number, digits left to right with a little space between them. A digit may "
-        "take several strokes (a 4, the bar of a 5).")
+CLOSE = 20.0  # an other reading at most this many times less likely is shown
+HINT = ("Write a number, digits left to right. They may touch, or run into each other in one "
+        "stroke, and a digit may take several strokes (a 4, the bar of a 5).")
+CUT = (80, 200, 255)  # a chosen cut, RGB: apart from the boxes' accent
+CONSIDERED = (150, 150, 150)  # a place where the page could have cut
 
 
 def canvas_size() -> tuple[tuple[int, int], int]:
@@ -62,44 +67,74 @@ def brush_section() -> None:
     st.columns([3, 2])[0].slider("Brush width", *BRUSHES, brush, key=state.number_brush(width))
 
 
-def digits_of(json_data: dict | None) -> list[Found]:
-    """The number's digits, reusing the last reading when the strokes have not changed."""
+def number_of(json_data: dict | None) -> Number:
+    """The number read, reusing the last reading when the strokes have not changed."""
     strokes, widths = strokes_from_json(json_data)
     key = hashlib.blake2b(json.dumps([s.tolist() for s in strokes] + widths).encode(),
                           digest_size=16).hexdigest()
-    digits = state.cached_digits(key)
-    if digits is None:
-        digits = read_number(strokes, widths, reader()) if strokes else []
-        state.remember_digits(key, digits)
-    return digits
+    number = state.cached_digits(key)
+    if number is None:
+        number = read_segmented(strokes, widths, reader()) if strokes else Number([], [], [])
+        state.remember_digits(key, number)
+    return number
 
 
-def reading_section(digits: list[Found]) -> None:
-    """The number read, and a note for each digit that could not be read or is in doubt."""
-    st.metric("Number", text(digits), help="Each digit is the likeliest one for its strokes.")
-    for k, d in enumerate(digits, start=1):
+def reading_section(number: Number) -> None:
+    """The number read, a close other reading if there is one, and a note for each digit that
+    could not be read or is in doubt."""
+    st.metric("Number", number.text,
+              help="The page cuts the ink where digits may meet and keeps the cuts whose "
+                   "digits the network reads best (each digit's likeliest reading).")
+    if number.alternative is not None and number.alternative[1] < CLOSE:
+        other, times = number.alternative
+        st.caption(f"Cut another way it reads **{other}**, {times:.1f}× less likely by the "
+                   "page's score (the network's probabilities with a prior on each digit's "
+                   "width and height).")
+    if number.note:
+        st.info(f"{number.note} The page reads at most {MAX_DIGITS} digits and considers at "
+                f"most {MAX_CUTS} cuts in a group of touching strokes.",
+                icon=":material/info:")
+    for k, d in enumerate(number.digits, start=1):
         if d.value is None:
             st.info(f"Digit {k}: {d.pre.reason}", icon=":material/info:")
         elif d.confidence < UNSURE:
             st.warning(f"Digit {k}: not sure, {d.value} or {d.reading.runner_up}?")
 
 
-def boxes_section(digits: list[Found], image: np.ndarray | None) -> None:
-    """The drawing, ``(H, W, 4) uint8`` RGBA from the canvas, with each digit boxed."""
+def with_cuts(rgb: np.ndarray, number: Number) -> np.ndarray:
+    """``(H, W, 3) uint8`` boxed drawing with every cut considered (small grey rings) and the
+    chosen ones (filled dots) marked, in place; returned."""
+    for x, y in number.candidates:
+        cv2.circle(rgb, (int(round(x)), int(round(y))), 4, CONSIDERED, 1, cv2.LINE_AA)
+    for x, y in number.cuts:
+        cv2.circle(rgb, (int(round(x)), int(round(y))), 6, CUT, -1, cv2.LINE_AA)
+    return rgb
+
+
+def boxes_section(number: Number, image: np.ndarray | None) -> None:
+    """The drawing, ``(H, W, 4) uint8`` RGBA from the canvas, with each digit boxed and the
+    cuts marked."""
     if image is not None:
+        digits = number.digits
         labels = ["?" if d.value is None else str(d.value) for d in digits]
-        st.image(boxed(to_ink(image, dark_background=True), [d.box for d in digits], labels),
-                 caption="Each box is one digit, as the page grouped your strokes.")
+        rgb = boxed(to_ink(image, dark_background=True), [d.box for d in digits], labels)
+        st.image(with_cuts(rgb, number),
+                 caption="Each box is one digit. Where digits touch or one stroke runs into "
+                         "the next, the page cut the ink at the dots, choosing among the "
+                         "places ringed in grey (pen lifts, sharp turns, valleys, a stroke "
+                         "running alone between digits).")
 
 
-def probabilities_section(digits: list[Found]) -> None:
+def probabilities_section(number: Number) -> None:
+    digits = number.digits
     readable = [d for d in digits if d.reading is not None]
     if readable:
         st.plotly_chart(digit_probabilities(np.stack([d.reading.probs for d in readable])),
                         config=PLOT_CONFIG, key="number_probs")
 
 
-def inputs_section(digits: list[Found]) -> None:
+def inputs_section(number: Number) -> None:
+    digits = number.digits
     readable = [d for d in digits if d.reading is not None]
     if readable:
         st.subheader("What the network is given")
@@ -116,9 +151,9 @@ def page() -> None:
     phone = on_a_phone()
     under_canvas = st.container() if phone else nullcontext()  # a phone: where the finger is
     brush_section()
-    digits = [] if result.error else digits_of(
+    number = Number([], [], []) if result.error else number_of(
         result.drawing if result.drawing is not None else state.number())
-    if not digits:
+    if not number.digits:
         with under_canvas:
             if result.error:
                 st.warning(result.error, icon=":material/gpp_maybe:")
@@ -127,14 +162,14 @@ def page() -> None:
         return
     if phone:  # one column: the number under the canvas, its details below the slider
         with under_canvas:
-            reading_section(digits)
+            reading_section(number)
         left = right = st.container()
     else:
         left, right = st.columns([1, 1], gap="large")
         with left:
-            reading_section(digits)
+            reading_section(number)
     with left:
-        boxes_section(digits, result.image)
+        boxes_section(number, result.image)
     with right:
-        probabilities_section(digits)
-    inputs_section(digits)
+        probabilities_section(number)
+    inputs_section(number)
