@@ -8,6 +8,7 @@ every epoch once (a bounded cache shared by sessions), the slider then only pick
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from lenet5.core import epochs as ep
@@ -113,13 +114,28 @@ def curves_now(history: dict, now: int, after: int | None):
     return fig
 
 
-def bars(p: np.ndarray) -> dict:
+def bar(p: np.ndarray) -> dict:
     best = int(p.argmax())
-    bar = dict(type="bar", x=[str(d) for d in range(10)], y=p.astype(float).tolist(),
-               marker=dict(color=[PALETTE[0] if d == best else MUTED for d in range(10)]),
-               hovertemplate="digit %{x}: %{y:.1%}<extra></extra>")
-    return fast_figure([bar], height=220, margin=MARGIN, yaxis=dict(range=[0, 1.05],
-                       tickformat=".0%"), xaxis=dict(title=dict(text="digit"), type="category"))
+    return dict(type="bar", x=[str(d) for d in range(10)], y=p.astype(float).tolist(),
+                marker=dict(color=[PALETTE[0] if d == best else MUTED for d in range(10)]),
+                hovertemplate="digit %{x}: %{y:.1%}<extra></extra>")
+
+
+def bars(probs: np.ndarray, i: int) -> go.Figure:
+    """The ten probabilities after epoch ``i`` (0-based) of ``probs`` ``(E, 10)``, with a play
+    button that runs through every epoch in the browser (Plotly frames: no rerun, no server
+    time)."""
+    frames = [dict(name=str(k + 1), data=[bar(p)], layout=dict(title=dict(
+        text=f"after epoch {k + 1}"))) for k, p in enumerate(probs)]
+    play = dict(label="▶ play", method="animate", args=[None, dict(
+        frame=dict(duration=250, redraw=False), transition=dict(duration=120),
+        fromcurrent=False, mode="immediate")])
+    return go.Figure(data=[bar(probs[i])], frames=frames, _validate=False, layout=dict(
+        height=240, margin=dict(MARGIN, t=40), title=dict(text=f"after epoch {i + 1}"),
+        yaxis=dict(range=[0, 1.05], tickformat=".0%"),
+        xaxis=dict(title=dict(text="digit"), type="category"),
+        updatemenus=[dict(type="buttons", buttons=[play], x=1, y=1.25, xanchor="right",
+                          showactive=False)]))
 
 
 def stage_end(history: dict, n: int) -> int | None:
@@ -172,7 +188,7 @@ def show(e: ep.Epochs, history: dict, image: np.ndarray, what: str, probs: np.nd
                 f"{history['val_accuracy'][i]:.2%}.")
     left, right = st.columns([1, 3]) if not phone else (st.container(), st.container())
     left.image(enlarge(image, 112), caption="the digit read")
-    right.plotly_chart(bars(p), config=PLOT_CONFIG, key="learn_bars")
+    right.plotly_chart(bars(probs, i), config=PLOT_CONFIG, key="learn_bars")
     st.plotly_chart(probabilities_chart(probs, now, after), config=PLOT_CONFIG,
                     key="learn_chart")
     st.caption("Each line is one digit's probability after each epoch; the solid line marks "
