@@ -121,12 +121,13 @@ def joined(records: Sequence[dict], rng: np.random.Generator, canvas: tuple[int,
 
 
 def lay_out(records: Sequence[dict], rng: np.random.Generator, canvas: tuple[int, int] = WIDE,
-            how: str = "apart") -> list[np.ndarray]:
-    """The digits' strokes laid out ``how`` (one of :data:`LAYOUTS`), all digits in order."""
+            how: str = "apart", brush: float = WIDE_BRUSH) -> list[np.ndarray]:
+    """The digits' strokes laid out ``how`` (one of :data:`LAYOUTS`), all digits in order;
+    ``brush``: the width they will be drawn with (how close touching inks are)."""
     if how == "apart":
         digits = with_gaps(records, rng, canvas, (0.1, 0.4))
     elif how == "touching":
-        digits = touching(records, rng, canvas)
+        digits = touching(records, rng, canvas, brush)
     elif how == "joined":
         digits = joined(records, rng, canvas)
     else:

@@ -36,12 +36,14 @@ from lenet5.train.pen import canvas_readings
 
 
 def layout(records: Sequence[dict], rng: np.random.Generator,
-           canvas: tuple[int, int] = WIDE, how: str = "apart") -> list[np.ndarray]:
+           canvas: tuple[int, int] = WIDE, how: str = "apart", brush: float = WIDE_BRUSH
+           ) -> list[np.ndarray]:
     """Place pen-drawn digits (tablet strokes, y up) left to right on the wide canvas as a
     person writes a number: one size for all (±8%), small baseline wobble, and ``how``
     (:data:`lenet5.eval.layouts.LAYOUTS`; ``apart``: gaps of 10-40% of the height between the
-    digits' boxes). Returns canvas-pixel strokes, all digits in order."""
-    return lay_out(records, rng, canvas, how)
+    digits' boxes; ``brush``: the width they will be drawn with). Returns canvas-pixel
+    strokes, all digits in order."""
+    return lay_out(records, rng, canvas, how, brush)
 
 
 def pick_numbers(records: list[dict], n: int, seed: int = 0) -> list[list[dict]]:
