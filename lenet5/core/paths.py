@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_RUN = 4  # pieces in one candidate digit, at most
+MAX_RUN = 6  # pieces in one candidate digit, at most
 # Each digit's ink width, of the row's height: 1% and 99% quantiles of the single digits of
 # 600 numbers written apart by the training writers (pen folds 1-4), 0 to 9. Two digits read as
 # one are wider than one of them: the prior weighs the width the digit read may have.
@@ -49,7 +49,8 @@ class Weights:
     mid_stroke: float = 1.0
 
 
-WEIGHTS = Weights()  # as chosen on the training writers' numbers (docs/numbers.md)
+WEIGHTS = Weights()  # chosen on the training writers' numbers, never the held-out ones
+# (docs/numbers.md)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -27,7 +28,6 @@ from lenet5.core.artifacts import serving_model_path
 from lenet5.core.predictor import Predictor
 from lenet5.core.reader import Reader
 from lenet5.core.segment import WIDE, WIDE_BRUSH, read_number, read_segmented, text
-from lenet5.eval.browser import pen_samples
 from lenet5.eval.layouts import LAYOUTS, lay_out
 from lenet5.eval.number_file import NumberFileError, read_file, read_one
 from lenet5.train import writers
@@ -112,7 +112,8 @@ def touching_number_ms(reader: Reader | Predictor, repeats: int = 50, seed: int 
     (:func:`lenet5.core.segment.read_segmented`: grouping, cuts, one batch, the best path),
     the digits pen-drawn by writers the committed nets never saw (``tests/support/data``),
     a new number each repeat."""
-    samples = pen_samples()
+    samples = list(read_jsonl(Path(__file__).resolve().parents[2] / "tests" / "support" / "data"
+                              / "pendigits_sample.jsonl"))
     rng = np.random.default_rng(seed)
     times = []
     for _ in range(repeats):

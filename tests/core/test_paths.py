@@ -61,9 +61,10 @@ def test_best_path_is_the_best_segmentation(n, seed):
 
 def test_runs_cover_one_to_max_run_pieces_and_the_whole_group():
     assert P.runs(2) == [(0, 1), (0, 2), (1, 2)]
-    six = P.runs(6)
-    assert (0, 6) in six and (0, 5) not in six and (2, 6) in six
-    assert all(1 <= j - i <= P.MAX_RUN for i, j in six if (i, j) != (0, 6))
+    n = P.MAX_RUN + 2
+    many = P.runs(n)
+    assert (0, n) in many and (0, n - 1) not in many and (2, n) in many
+    assert all(1 <= j - i <= P.MAX_RUN for i, j in many if (i, j) != (0, n))
 
 
 def test_the_width_prior_turns_a_wide_reading_to_the_digit_that_may_be_that_wide():
