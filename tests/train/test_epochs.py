@@ -60,15 +60,8 @@ def test_the_saved_epochs_score_the_validation_digits_as_the_history_says(run, m
     e = kept(run)
     history = json.loads((run / "history.json").read_text())
     data = load_mnist(mnist_path, val_size=TrainConfig().val_size, seed=TrainConfig().seed)
-    images = data.x_val.astype(np.float32) / 255
     for i in range(len(e)):
-        w = e.weights(i)
-        hit = np.array([forward(w, x)["output"].argmax() for x in images]) == data.y_val
-        if e.stage[i] == 1:  # a Keras metric object: over all digits
-            accuracy = hit.mean()
-        else:  # distill.accuracy, a metric function: Keras averages its per-batch means
-            accuracy = np.mean([hit[j:j + BATCH].mean() for j in range(0, len(hit), BATCH)])
-        assert abs(accuracy - history["val_accuracy"][i]) <= TOLERANCE, e.label(i)
+        assert abs(rescored(e, i, data) - history["val_accuracy"][i]) <= TOLERANCE, e.label(i)
 
 
 def test_the_file_is_refused_for_another_model_or_a_damaged_file(run, tmp_path):
@@ -92,3 +85,29 @@ def test_one_drawing_read_at_every_epoch(run):
     w = e.weights(1)
     assert np.allclose(probs[1], epochs.softmax(forward(w, image)["output"]), atol=1e-6)
     assert epochs.time_read_all(e, image, repeats=2) > 0
+
+
+def rescored(e: epochs.Epochs, i: int, data) -> float:
+    """Validation accuracy of epoch ``i`` (0-based) as Keras scored it: a Keras metric object
+    (the first stage) over all digits; ``distill.accuracy`` (the second), a metric function,
+    as the mean of its per-batch means."""
+    w = e.weights(i)
+    hit = np.array([forward(w, x)["output"].argmax() for x in data.x_val / np.float32(255)]
+                   ) == data.y_val
+    if e.stage[i] == 1:
+        return float(hit.mean())
+    return float(np.mean([hit[j:j + BATCH].mean() for j in range(0, len(hit), BATCH)]))
+
+
+def test_the_committed_nets_epochs_are_its_curves(mnist_path):
+    from lenet5.core.artifacts import model_file, serving_path
+
+    e = epochs.load(model_file(epochs.EPOCHS_FILE), Predictor(serving_path()).sha256)
+    assert e is not None, "models/epochs.npz is missing or was saved for another model"
+    metrics = json.loads(model_file("metrics.json").read_text())
+    first, second = metrics["train_config"]["epochs"], metrics["train_config"]["style_epochs"]
+    assert e.stage.tolist() == [1] * first + [2] * second
+    history = json.loads(model_file("history.json").read_text())
+    data = load_mnist(mnist_path, val_size=TrainConfig().val_size, seed=TrainConfig().seed)
+    for i in (0, len(e) - 1):  # the first epoch (still learning) and the last
+        assert abs(rescored(e, i, data) - history["val_accuracy"][i]) <= TOLERANCE, e.label(i)
