@@ -65,15 +65,20 @@ def checkout_of(app: Path) -> Path:
 
 @contextlib.contextmanager
 def serve(app: Path = ROOT / "app.py", timeout: float = 60.0, options: Sequence[str] = (),
-          python: str = sys.executable) -> Iterator[tuple[str, subprocess.Popen]]:
+          python: str = sys.executable,
+          log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run ``python -m streamlit run app [options]`` on a free loopback port, in ``app``'s
-    checkout; yield ``(url, process)``."""
+    checkout; yield ``(url, process)``. ``log``: the server's output (stdout and stderr) goes
+    to this file, readable while it runs (else to ``process.stdout``, a pipe: a caller that
+    expects a chatty server must pass ``log``, since a pipe nobody reads blocks the server
+    once full)."""
     port = free_port()
     cmd = [python, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", *options]
-    proc = subprocess.Popen(cmd, cwd=checkout_of(app), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    with contextlib.ExitStack() as files:
+        out = files.enter_context(Path(log).open("wb")) if log else subprocess.PIPE
+        proc = subprocess.Popen(cmd, cwd=checkout_of(app), stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -83,8 +88,7 @@ def serve(app: Path = ROOT / "app.py", timeout: float = 60.0, options: Sequence[
                     break
             except OSError as exc:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    log = proc.stdout.read().decode() if proc.poll() is not None else ""
-                    raise RuntimeError(f"streamlit did not start:\n{log}") from exc
+                    raise RuntimeError(f"streamlit did not start:\n{_output(proc, log)}") from exc
                 time.sleep(0.1)
         yield url, proc
     finally:
@@ -93,6 +97,13 @@ def serve(app: Path = ROOT / "app.py", timeout: float = 60.0, options: Sequence[
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _output(proc: subprocess.Popen, log: Path | None) -> str:
+    """What a server that did not start wrote (its log file, or its pipe once it ended)."""
+    if log:
+        return Path(log).read_text(errors="replace")
+    return proc.stdout.read().decode() if proc.poll() is not None else ""
 
 
 def rss_mb(pid: int, field: str = "VmRSS") -> float:
