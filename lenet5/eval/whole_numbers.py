@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                         "joined (one pen path runs into the next digit)")
     p.add_argument("--model", help="serving model (default: the one the app reads, in "
                    "$LENET5_MODELS or models/)")
+    p.add_argument("--min-accuracy", type=float, default=None, metavar="X",
+                   help="exit with code 1 if fewer than X of the numbers are read exactly")
     writers.add_arguments(p)
     a = p.parse_args(argv)
     if (a.pendigits is None) == (a.read is None):
@@ -149,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     records = writers.held_out(read_jsonl(a.pendigits), a.pen_fold, a.pen_folds)
     result = measure(records, Predictor(model), a.sequences, a.seed, a.layout)
     print(json.dumps(result | {"model": str(model)}))
+    if a.min_accuracy is not None and result["number_accuracy"] < a.min_accuracy:
+        print(f"python -m lenet5.number: {result['number_accuracy']:.2%} of the {a.layout} "
+              f"numbers read exactly, under --min-accuracy {a.min_accuracy:.2%}",
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -81,3 +81,10 @@ def test_touching_number_timing_reads_six_digit_numbers(monkeypatch):
                         lambda s, w, r: seen.append(real(s, w, r).text) or None)
     ms = EN.touching_number_ms(Predictor(), repeats=5)
     assert ms > 0 and len(seen) == 5 and sum(len(t) == 6 for t in seen) >= 4, seen  # 6 digits
+
+
+def test_min_accuracy_fails_the_command_under_it(capsys):
+    args = ["--pendigits", str(PEN_SAMPLE), "--sequences", "5", "--layout", "touching"]
+    assert EN.main(args + ["--min-accuracy", "0"]) == 0
+    assert EN.main(args + ["--min-accuracy", "1.01"]) == 1
+    assert "under --min-accuracy" in capsys.readouterr().err
