@@ -6,7 +6,8 @@ files (a retrained net never shows another run's epochs). Each weight ``"<layer>
 stored once for all epochs, stacked ``(E, ...) float16`` (half the bytes; the readings it gives
 differ from float32 weights by well under a percentage point of accuracy, see
 ``tests/train/test_epochs.py``), with each epoch's ``stage`` (1: the first stage, 2: the second)
-and its ``index`` within that stage (from 1). In the second stage with a model soup the epochs
+and its ``index`` within that stage (from 1); a first row of stage 0 (index 0) holds the
+random weights training started from. In the second stage with a model soup the epochs
 are those of the distilled run, whose curves ``history.json`` records; the served net is the mean
 of that run's last epoch and a head-only run (``weights.npz``).
 """
@@ -44,22 +45,31 @@ class Epochs:
         return len(self.stage)
 
     def weights(self, epoch: int) -> Weights:
-        """The net after epoch ``epoch`` (0-based over all stages), float32."""
+        """The net of row ``epoch`` (0-based over all stages, stage 0 included), float32."""
         return Weights(self.variant, {k: v[epoch].astype(np.float32)
                                       for k, v in self.arrays.items()})
 
+    @property
+    def start(self) -> int:
+        """How many rows come before the first epoch (1 with the initial weights, else 0):
+        row ``i`` is the history's epoch ``i - start``."""
+        return int((self.stage == 0).sum())
+
     def label(self, epoch: int) -> str:
-        """``"stage 1, epoch 3"``: how the page names epoch ``epoch`` (0-based)."""
+        """``"stage 1, epoch 3"`` (``"before training"`` for stage 0): how the page names row
+        ``epoch``."""
+        if self.stage[epoch] == 0:
+            return "before training"
         return f"stage {int(self.stage[epoch])}, epoch {int(self.index[epoch])}"
 
 
 def stack(variant: str, stages: Sequence[int], snapshots: Sequence[Mapping[str, np.ndarray]]
           ) -> Epochs:
     """:class:`Epochs` from one weights mapping (float32, as ``Weights.arrays``) per epoch and
-    each epoch's stage, in training order."""
+    each epoch's stage (0: the initial weights), in training order."""
     stage = np.asarray(stages, np.int8)
     index = np.zeros(len(stage), np.int16)
-    for s in set(stage.tolist()):
+    for s in set(stage.tolist()) - {0}:
         index[stage == s] = np.arange(1, int((stage == s).sum()) + 1)
     keys = snapshots[0].keys()
     return Epochs(variant, stage, index,

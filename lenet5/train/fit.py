@@ -40,15 +40,21 @@ HEAD = ("f6", "output")  # the layers the styles soup's second run trains (both 
 
 
 class Keeper(keras.callbacks.Callback):
-    """Keeps ``model``'s weights (:func:`lenet5.train.model.layer_weights`) after every epoch,
-    with the stage it belongs to, for ``epochs.npz`` (:mod:`lenet5.core.epochs`). Reading the
-    weights draws no random numbers, so a run with it trains exactly as one without."""
+    """Keeps ``model``'s weights (:func:`lenet5.train.model.layer_weights`) as they start
+    (stage 0: the random initial weights) and after every epoch, with the stage each belongs
+    to, for ``epochs.npz`` (:mod:`lenet5.core.epochs`). Reading the weights draws no random
+    numbers, so a run with it trains exactly as one without."""
 
     def __init__(self, model: keras.Model):
         super().__init__()
         self.net, self.stage = model, 1
         self.stages: list[int] = []
         self.snapshots: list[dict[str, np.ndarray]] = []
+
+    def on_train_begin(self, logs=None):
+        if not self.snapshots:  # the first fit only: later ones start where it ended
+            self.stages.append(0)
+            self.snapshots.append(layer_weights(self.net))
 
     def on_epoch_end(self, epoch, logs=None):
         self.stages.append(self.stage)

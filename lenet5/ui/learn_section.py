@@ -25,15 +25,16 @@ LEARN_EPOCH = "learn_epoch"  # its epoch slider: 1 .. number of saved epochs
 CACHED = 32  # digits read at every epoch kept (E x 10 floats each)
 PALETTE = ("#ff4b4b", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
 # The MNIST test digit read when the session has no drawing (if shipped, else the first): a
-# 7 the committed net read as 9, 5, 4 and 3 in its first 27 epochs before it settled on 7
+# 7 the committed net's reading wavered between 7, 9, 5, 4 and 3 for 28 epochs before it settled
 SAMPLE = 726
 
-WORDS = ("Training changed the network's 44,426 weights a little after every batch; here is "
-         "the network as it was at the end of each epoch (one pass over the training digits), "
-         "reading the same digit. In the first epoch C1's kernels are still close to the "
-         "random numbers training started from; they soon become small edge and stroke "
-         "detectors, and the answer settles long before the last epoch: the later epochs "
-         "mostly make it surer, and fix the rarer digits.")
+WORDS = ("Training changed the network's 44,426 weights a little after every batch of 64 "
+         "digits; here is the network as it was before training (epoch 0: random weights, "
+         "its ten probabilities all near 10%) and at the end of each epoch (one pass over "
+         "the training digits), reading the same digit. C1's kernels start as noise; one "
+         "epoch takes them most of the way to their final shapes, and later epochs only "
+         "refine them. Most digits are read right from the first epoch on; a hard one can "
+         "waver between readings for many epochs before it settles.")
 
 
 def saved_epochs() -> ep.Epochs | None:
@@ -73,24 +74,27 @@ def the_digit() -> tuple[np.ndarray, str] | None:
         "yours)")
 
 
-def chosen_epoch(n: int) -> int:
-    """The epoch picked on the slider, 1 .. ``n`` (the last until one is picked). A kept value
-    that is no epoch number is forgotten, with a message."""
+def chosen_epoch(first: int, n: int) -> int:
+    """The epoch picked on the slider, ``first`` (0: before training) .. ``n`` (the last until
+    one is picked). A kept value that is no epoch number is forgotten, with a message."""
     present, kept = state.stored(LEARN_EPOCH)
-    if present and not (type(kept) is int and 1 <= kept <= n):
+    if present and not (type(kept) is int and first <= kept <= n):
         state.reset(LEARN_EPOCH)
-        st.warning(f"The epoch sent was not one of 1 to {n}; it is back at the last epoch.")
-    if n == 1:
-        return 1
-    return int(st.slider("Epoch", 1, n, n, key=LEARN_EPOCH,
-                         help="The network as it was at the end of this epoch of training."))
+        st.warning(f"The epoch sent was not one of {first} to {n}; it is back at the last "
+                   "epoch.")
+    if n == first:
+        return n
+    return int(st.slider("Epoch", first, n, n, key=LEARN_EPOCH,
+                         help="The network as it was at the end of this epoch of training "
+                              "(0: before training, its weights still random)."))
 
 
-def probabilities_chart(probs: np.ndarray, now: int, after: int | None) -> dict:
-    """The ten probabilities across epochs ``(E, 10)`` as one line per digit, the digits that
-    lead at some epoch thick and coloured, a line at epoch ``now`` (1-based) and a dotted one
-    after epoch ``after`` (the first stage's end)."""
-    x = list(range(1, len(probs) + 1))
+def probabilities_chart(probs: np.ndarray, first: int, now: int, after: int | None
+                        ) -> go.Figure:
+    """The ten probabilities across epochs ``(E, 10)`` (row 0: epoch ``first``) as one line
+    per digit, the digits that lead at some epoch thick and coloured, a line at epoch ``now``
+    and a dotted one after epoch ``after`` (the first stage's end)."""
+    x = list(range(first, first + len(probs)))
     leaders = sorted({int(r.argmax()) for r in probs})
     colours = dict(zip(leaders, PALETTE * 2, strict=False))
     lines = [dict(type="scatter", mode="lines", x=x, y=probs[:, d].astype(float).tolist(),
@@ -106,7 +110,7 @@ def probabilities_chart(probs: np.ndarray, now: int, after: int | None) -> dict:
     return fast_figure(lines, height=260, margin=MARGIN, shapes=shapes,
                        legend=dict(title=dict(text="digit")),
                        yaxis=dict(range=[0, 1.05], tickformat=".0%"),
-                       xaxis=dict(title=dict(text="after epoch"), range=[0.5, len(x) + 0.5]))
+                       xaxis=dict(title=dict(text="after epoch"), range=[x[0] - 0.5, x[-1] + 0.5]))
 
 
 def curves_now(history: dict, now: int, after: int | None):
@@ -124,17 +128,17 @@ def bar(p: np.ndarray) -> dict:
                 hovertemplate="digit %{x}: %{y:.1%}<extra></extra>")
 
 
-def bars(probs: np.ndarray, i: int) -> go.Figure:
-    """The ten probabilities after epoch ``i`` (0-based) of ``probs`` ``(E, 10)``, with a play
-    button that runs through every epoch in the browser (Plotly frames: no rerun, no server
-    time)."""
-    frames = [dict(name=str(k + 1), data=[bar(p)], layout=dict(title=dict(
-        text=f"after epoch {k + 1}"))) for k, p in enumerate(probs)]
+def bars(probs: np.ndarray, first: int, now: int) -> go.Figure:
+    """The ten probabilities after epoch ``now`` of ``probs`` ``(E, 10)`` (row 0: epoch
+    ``first``), with a play button that runs through every epoch in the browser (Plotly
+    frames: no rerun, no server time)."""
+    frames = [dict(name=str(k), data=[bar(probs[k - first])], layout=dict(title=dict(
+        text=f"after epoch {k}"))) for k in range(first, first + len(probs))]
     play = dict(label="▶ play", method="animate", args=[None, dict(
         frame=dict(duration=250, redraw=False), transition=dict(duration=120),
         fromcurrent=False, mode="immediate")])
-    return go.Figure(data=[bar(probs[i])], frames=frames, _validate=False, layout=dict(
-        height=240, margin=dict(MARGIN, t=40), title=dict(text=f"after epoch {i + 1}"),
+    return go.Figure(data=[bar(probs[now - first])], frames=frames, _validate=False, layout=dict(
+        height=240, margin=dict(MARGIN, t=40), title=dict(text=f"after epoch {now}"),
         yaxis=dict(range=[0, 1.05], tickformat=".0%"),
         xaxis=dict(title=dict(text="digit"), type="category"),
         updatemenus=[dict(type="buttons", buttons=[play], x=1, y=1.25, xanchor="right",
@@ -153,7 +157,7 @@ def missing_words(e: ep.Epochs | None, history: dict | None) -> str:
         return ("This network's epochs are not installed (models/epochs.npz is missing, or was "
                 "saved by another training run). Retrain with python -m lenet5.train to keep "
                 "them.")
-    if not history or len(history.get("loss", [])) != len(e):
+    if not history or len(history.get("loss", [])) != len(e) - e.start:
         return ("models/history.json does not match the saved epochs; retrain to recreate "
                 "both.")
     return ""
@@ -181,18 +185,19 @@ def learn_section(phone: bool = False) -> None:
 
 def show(e: ep.Epochs, history: dict, image: np.ndarray, what: str, probs: np.ndarray,
          phone: bool) -> None:
-    n = len(e)
-    now = chosen_epoch(n)
-    i, after = now - 1, stage_end(history, n)
+    first, n = 1 - e.start, len(e) - e.start  # the epochs' numbers; 0: before training
+    now = chosen_epoch(first, n)
+    i, after = now - first, stage_end(history, n)  # its row
     p = probs[i]
     st.markdown(WORDS)
+    val = (f"Validation accuracy then: {history['val_accuracy'][now - 1]:.2%}." if now else
+           "Its weights are still the random numbers training started from.")
     st.markdown(f"Reading **{what}** after epoch {now} of {n} ({e.label(i)}): "
-                f"**{int(p.argmax())}**, {p.max():.0%} sure. Validation accuracy then: "
-                f"{history['val_accuracy'][i]:.2%}.")
+                f"**{int(p.argmax())}**, {p.max():.0%} sure. {val}")
     left, right = st.columns([1, 3]) if not phone else (st.container(), st.container())
     left.image(enlarge(image, 112), caption="the digit read")
-    right.plotly_chart(bars(probs, i), config=PLOT_CONFIG, key="learn_bars")
-    st.plotly_chart(probabilities_chart(probs, now, after), config=PLOT_CONFIG,
+    right.plotly_chart(bars(probs, first, now), config=PLOT_CONFIG, key="learn_bars")
+    st.plotly_chart(probabilities_chart(probs, first, now, after), config=PLOT_CONFIG,
                     key="learn_chart")
     st.caption("Each line is one digit's probability after each epoch; the solid line marks "
                "the epoch on the slider" + (", the dotted one where the pen-drawn digits "

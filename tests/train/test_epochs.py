@@ -1,5 +1,5 @@
-"""``epochs.npz``: training keeps the net after every epoch of both stages, and those nets are the
-ones whose curves ``history.json`` records.
+"""``epochs.npz``: training keeps the net as it starts and after every epoch of both stages, and
+those nets are the ones whose curves ``history.json`` records.
 
 A ``--smoke`` run (one epoch per stage) is trained as a user runs it; the validation digits are
 then read again at both saved epochs by the NumPy pass (:mod:`lenet5.core.forward`) and scored as
@@ -46,22 +46,40 @@ def kept(out) -> epochs.Epochs:
     return e
 
 
-def test_every_epoch_of_both_stages_is_kept_as_float16(run):
+def test_the_start_and_every_epoch_of_both_stages_are_kept_as_float16(run):
     e = kept(run)
-    assert e.variant == "modern" and len(e) == 2
-    assert e.stage.tolist() == [1, 2] and e.index.tolist() == [1, 1]
-    assert e.label(1) == "stage 2, epoch 1"
-    assert all(v.dtype == np.float16 and v.shape[0] == 2 for v in e.arrays.values())
+    assert e.variant == "modern" and len(e) == 3 and e.start == 1
+    assert e.stage.tolist() == [0, 1, 2] and e.index.tolist() == [0, 1, 1]
+    assert [e.label(i) for i in range(3)] == ["before training", "stage 1, epoch 1",
+                                              "stage 2, epoch 1"]
+    assert all(v.dtype == np.float16 and v.shape[0] == 3 for v in e.arrays.values())
     assert sum(v[0].size for v in e.arrays.values()) == 44_426  # every weight, once an epoch
-    assert not np.array_equal(e.arrays["c1.kernel"][0], e.arrays["c1.kernel"][1])  # it learned
+    c1 = e.arrays["c1.kernel"]
+    assert not np.array_equal(c1[0], c1[1]) and not np.array_equal(c1[1], c1[2])  # it learned
+
+
+def test_the_start_is_the_net_as_built_before_training(run):
+    keras = require("keras")
+    import tensorflow as tf
+
+    from lenet5.train.model import build_model, layer_weights, model_config
+
+    keras.utils.set_random_seed(TrainConfig().seed)  # as first_stage builds it
+    tf.config.experimental.enable_op_determinism()
+    built = layer_weights(build_model(model_config("modern")))
+    e = kept(run)
+    assert all(np.array_equal(e.arrays[k][0], v.astype(np.float16)) for k, v in built.items())
 
 
 def test_the_saved_epochs_score_the_validation_digits_as_the_history_says(run, mnist_path):
     e = kept(run)
     history = json.loads((run / "history.json").read_text())
     data = load_mnist(mnist_path, val_size=TrainConfig().val_size, seed=TrainConfig().seed)
-    for i in range(len(e)):
-        assert abs(rescored(e, i, data) - history["val_accuracy"][i]) <= TOLERANCE, e.label(i)
+    assert len(history["val_accuracy"]) == len(e) - e.start
+    for i in range(e.start, len(e)):
+        got, want = rescored(e, i, data), history["val_accuracy"][i - e.start]
+        assert abs(got - want) <= TOLERANCE, e.label(i)
+    assert rescored(e, 0, data) < 0.5  # before training: about chance
 
 
 def test_the_file_is_refused_for_another_model_or_a_damaged_file(run, tmp_path):
@@ -80,7 +98,7 @@ def test_one_drawing_read_at_every_epoch(run):
     image = np.zeros((28, 28), np.float32)
     image[4:24, 13:15] = 1.0  # a 1
     probs = epochs.read_all(e, image)
-    assert probs.shape == (2, 10) and probs.dtype == np.float32
+    assert probs.shape == (3, 10) and probs.dtype == np.float32
     assert np.allclose(probs.sum(1), 1, atol=1e-5)
     w = e.weights(1)
     assert np.allclose(probs[1], epochs.softmax(forward(w, image)["output"]), atol=1e-6)
@@ -106,8 +124,9 @@ def test_the_committed_nets_epochs_are_its_curves(mnist_path):
     assert e is not None, "models/epochs.npz is missing or was saved for another model"
     metrics = json.loads(model_file("metrics.json").read_text())
     first, second = metrics["train_config"]["epochs"], metrics["train_config"]["style_epochs"]
-    assert e.stage.tolist() == [1] * first + [2] * second
+    assert e.stage.tolist() == [0] + [1] * first + [2] * second
     history = json.loads(model_file("history.json").read_text())
     data = load_mnist(mnist_path, val_size=TrainConfig().val_size, seed=TrainConfig().seed)
-    for i in (0, len(e) - 1):  # the first epoch (still learning) and the last
-        assert abs(rescored(e, i, data) - history["val_accuracy"][i]) <= TOLERANCE, e.label(i)
+    for i in (1, len(e) - 1):  # the first epoch (still learning) and the last
+        got, want = rescored(e, i, data), history["val_accuracy"][i - 1]
+        assert abs(got - want) <= TOLERANCE, e.label(i)

@@ -4,8 +4,9 @@ of the epoch on the slider, and says what the NumPy pass says with that epoch's 
 hostile slider value, a missing or a stale epochs file give a message, never a traceback.
 
 The app reads a models folder made here: the committed net's files, with an ``epochs.npz`` of
-three epochs (the committed weights scaled by 0.2, 0.6 and 1) tied to the committed serving
-model, and a history of three epochs, so that every epoch reads differently."""
+the weights before training and three epochs (the committed weights scaled by 0.05, 0.2, 0.6
+and 1) tied to the committed serving model, and a history of three epochs, so that every epoch
+reads differently."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from lenet5.core.forward import forward
 from lenet5.core.predictor import Predictor
 from lenet5.ui import learn_section as learn
 
-SCALES = (0.2, 0.6, 1.0)
+SCALES = (0.05, 0.2, 0.6, 1.0)  # epochs 0 (before training) to 3
 TITLE = "Watch it learn: the network after each epoch"
 
 
@@ -39,7 +40,7 @@ def models(tmp_path, monkeypatch):
             (tmp_path / f.name).symlink_to(f)
     sha = Predictor(committed / "lenet5.tflite").sha256
     w = W.load(committed / WEIGHTS_FILE, sha)
-    ep.save(ep.stack(w.variant, [1, 1, 2], [scaled(w, s) for s in SCALES]),
+    ep.save(ep.stack(w.variant, [0, 1, 1, 2], [scaled(w, s) for s in SCALES]),
             tmp_path / ep.EPOCHS_FILE, sha)
     history = {k: [0.5, 0.7, 0.9] for k in ("loss", "val_loss", "accuracy", "val_accuracy")}
     (tmp_path / "history.json").write_text(json.dumps(history | {"epoch": [1, 2, 3]}))
@@ -87,25 +88,27 @@ def test_open_it_reads_the_digit_at_the_epoch_on_the_slider(models):
     at = run("training", **{learn.LEARN: True})
     no_error(at)
     slider = at.slider(key=learn.LEARN_EPOCH)
-    assert (slider.min, slider.max, slider.value) == (1, 3, 3)
-    for epoch in (3, 1):
-        if epoch != slider.value:
-            at = slider.set_value(epoch).run()
+    assert (slider.min, slider.max, slider.value) == (0, 3, 3)
+    for epoch in (3, 1, 0):
+        if epoch != 3:
+            at = at.slider(key=learn.LEARN_EPOCH).set_value(epoch).run()
             no_error(at)
-        digit, p = reading(w, SCALES[epoch - 1], image)
+        if epoch == 1:
+            assert "(stage 1, epoch 1)" in words(at)
+        digit, p = reading(w, SCALES[epoch], image)
         text = words(at)
         assert f"after epoch {epoch} of 3" in text and f"MNIST test digit #{learn.SAMPLE}" in text
         assert f"**{digit}**, {p:.0%} sure" in text
-    assert "stage 1, epoch 1" in words(at)
+    assert "before training" in words(at) and "still the random numbers" in words(at)
     keys = {c.proto.id for c in at.get("plotly_chart")}
     assert len(keys) >= 5  # bars, across epochs, kernels, maps, curves
 
 
-@pytest.mark.parametrize("sent", [99, 0, -1, "3", 2.5, None, [1]])
+@pytest.mark.parametrize("sent", [99, 4, -1, "3", 2.5, None, [1], True])
 def test_a_hostile_epoch_gives_a_message_and_the_last_epoch(models, sent):
     at = run("training", **{learn.LEARN: True, learn.LEARN_EPOCH: sent})
     no_error(at)
-    assert any("not one of 1 to 3" in m.value for m in at.warning)
+    assert any("not one of 0 to 3" in m.value for m in at.warning)
     assert "after epoch 3 of 3" in words(at)
 
 
@@ -115,7 +118,7 @@ def test_a_missing_or_stale_epochs_file_is_said(models):
     at = run("training", **{learn.LEARN: True})
     no_error(at)
     assert "epochs are not installed" in words(at)
-    ep.save(ep.stack(w.variant, [1, 1, 2], [scaled(w, s) for s in SCALES]),
+    ep.save(ep.stack(w.variant, [0, 1, 1, 2], [scaled(w, s) for s in SCALES]),
             folder / ep.EPOCHS_FILE, "0" * 64)  # another model's
     at = run("training", **{learn.LEARN: True})
     no_error(at)
@@ -132,6 +135,6 @@ def test_it_reads_your_last_drawing(models):
     at.session_state[learn.LEARN] = True
     at = visit(at, "training")
     no_error(at)
-    digit, p = reading(w, 1.0, image)
+    digit, p = reading(w, SCALES[-1], image)
     assert "Reading **your last drawing** after epoch 3 of 3" in words(at)
     assert f"**{digit}**, {p:.0%} sure" in words(at)
