@@ -69,3 +69,26 @@ def test_tampered_canvas_states_get_a_message_on_both_pages(app):
     R.settle(page, reruns)
     assert B.metric(page) == str(B.pen_samples()[1]["label"])
     assert page.evaluate("window.__exceptions") == 0
+
+
+def test_tampered_widget_values_are_answered_and_the_next_stroke_is_read(app, tmp_path):
+    """A browser that rewrites widget values (lenet5.eval.widget_tamper): the Number page's
+    narrow switch sent as True, which the browser's own switch does not show (its next
+    message used to undo it and throw the narrow canvas' drawing away), then as a string,
+    and the brush slider as NaN: never an error page, each next stroke read."""
+    from lenet5.eval import widget_tamper as W
+
+    url, proc, page, _, _ = app
+    s = W.Session(page.context.new_page(), url)  # its own websocket route; WATCH is set
+    number = next(p for p in W.PAGES if p.name == "number")
+    number = W.Page(number.name, number.path, ["number_narrow", "number_brush_720"],
+                    number.prepare, stroke=True)
+    log = tmp_path / "server.log"  # not this server's output: its lines are not counted
+    log.write_text("")
+    results = W.tamper_pages(s, ["bool", "string", "[NaN]"], log, proc.pid, [number])
+    s.page.close()
+    assert len(results) == 6 and not any(r.get("skipped") for r in results), results
+    assert all(not r["error_page"] and r["next_rerun_works"] for r in results), results
+    by = {(r["widget"], r["value"]): r for r in results}
+    assert any("narrow-canvas switch" in a for a in by["number_narrow", "string"]["alerts"])
+    assert any("brush slider" in a for a in by["number_brush_720", "[NaN]"]["alerts"])
