@@ -28,8 +28,8 @@ PALETTE = ("#ff4b4b", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
 # 7 the committed net's reading wavered between 7, 9, 5, 4 and 3 for 28 epochs before it settled
 SAMPLE = 726
 
-WORDS = ("Training changed the network's 44,426 weights a little after every batch of 64 "
-         "digits; here is the network as it was before training (epoch 0: random weights, "
+WORDS = ("Training changed the network's {params:,} weights a little after every batch of "
+         "{batch} digits; here is the network as it was before training (epoch 0: random weights, "
          "its ten probabilities all near 10%) and at the end of each epoch (one pass over "
          "the training digits), reading the same digit. C1's kernels start as noise; one "
          "epoch takes them most of the way to their final shapes, and later epochs only "
@@ -189,7 +189,9 @@ def show(e: ep.Epochs, history: dict, image: np.ndarray, what: str, probs: np.nd
     now = chosen_epoch(first, n)
     i, after = now - first, stage_end(history, n)  # its row
     p = probs[i]
-    st.markdown(WORDS)
+    batch = ((load_json("metrics.json") or {}).get("train_config") or {}).get("batch_size")
+    st.markdown(WORDS.format(params=sum(v[0].size for v in e.arrays.values()),
+                             batch=batch if isinstance(batch, int) else "a few"))
     val = (f"Validation accuracy then: {history['val_accuracy'][now - 1]:.2%}." if now else
            "Its weights are still the random numbers training started from.")
     st.markdown(f"Reading **{what}** after epoch {now} of {n} ({e.label(i)}): "

@@ -99,6 +99,7 @@ def test_open_it_reads_the_digit_at_the_epoch_on_the_slider(models):
         text = words(at)
         assert f"after epoch {epoch} of 3" in text and f"MNIST test digit #{learn.SAMPLE}" in text
         assert f"**{digit}**, {p:.0%} sure" in text
+    assert "44,426 weights" in words(at) and "every batch of 64 digits" in words(at)
     assert "before training" in words(at) and "still the random numbers" in words(at)
     keys = {c.proto.id for c in at.get("plotly_chart")}
     assert len(keys) >= 5  # bars, across epochs, kernels, maps, curves
