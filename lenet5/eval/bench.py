@@ -3,15 +3,18 @@ image, against seed-style ``keras_model.predict`` on one image, measured side by
 
     python -m lenet5.bench [--repeats 300] [--keras-repeats 40] [--min-speedup 150]
                            [--max-refusal-ms 500] [--max-fool-ms 50]
+                           [--max-touching-number-ms 25]
 
 Prints one JSON object with medians (ms) and the speed-up ratio; also the extras the pages
 compute per drawing: the typicality check (:mod:`lenet5.core.typicality`) and the nearest MNIST
 digits (:mod:`lenet5.core.neighbours`), when their files match the model, each "Poke the
 network" experiment (computed only while it is open), one "Fool it" attack
-(:mod:`lenet5.core.fool`), and how long a decompression bomb takes to be refused, as a canvas
-image and as an upload. The gates (``--min-speedup``, ``--max-refusal-ms``, ``--max-fool-ms``)
-make it exit 1 when a figure misses its limit: timing limits live here, not in pytest, where
-the machine's load would fail them instead of the code.
+(:mod:`lenet5.core.fool`), reading a 6-digit number whose digits touch
+(:func:`lenet5.eval.whole_numbers.touching_number_ms`), and how long a decompression bomb takes
+to be refused, as a canvas image and as an upload. The gates (``--min-speedup``,
+``--max-refusal-ms``, ``--max-fool-ms``, ``--max-touching-number-ms``) make it exit 1 when a
+figure misses its limit: timing limits live here, not in pytest, where the machine's load would
+fail them instead of the code.
 """
 
 from __future__ import annotations
@@ -40,9 +43,11 @@ from lenet5.core.artifacts import (
 from lenet5.core.predictor import Predictor, softmax
 from lenet5.core.prefixes import MAX_PREFIXES, read_prefixes
 from lenet5.core.preprocess import preprocess
+from lenet5.core.reader import Reader
 from lenet5.core.strokes import BRUSH, CANVAS, render
 from lenet5.core.sweeps import sweeps
 from lenet5.eval.hostile import bomb_png
+from lenet5.eval.whole_numbers import touching_number_ms
 
 
 def sample_canvases(n: int = 20, seed: int = 0) -> list[np.ndarray]:
@@ -105,6 +110,8 @@ def experiments_ms(predictor: Predictor, repeats: int) -> dict:
         out["switch_maps_p50_ms"] = p50(lambda: softmax(forward.forward(w, pre.image, off)[
             "output"]), repeats)
         out |= fool_ms(w, pre.image, predictor(pre.image).runner_up, repeats)
+    with threadpool_limits(1):  # as the app's server reads
+        out["touching_number_p50_ms"] = touching_number_ms(Reader.load(), max(5, repeats // 10))
     return out
 
 
@@ -168,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="exit 1 if refusing a decompression bomb takes longer than this")
     p.add_argument("--max-fool-ms", type=float,
                    help="exit 1 if one Fool it attack takes longer than this (or cannot run)")
+    p.add_argument("--max-touching-number-ms", type=float,
+                   help="exit 1 if reading a 6-digit number whose digits touch takes longer")
     a = p.parse_args(argv)
     canvases = sample_canvases()
     t = time.perf_counter()
@@ -206,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(json.dumps(result))
     failed = gate(result, a.min_speedup, a.max_refusal_ms, a.max_fool_ms)
+    if (a.max_touching_number_ms is not None
+            and result["touching_number_p50_ms"] > a.max_touching_number_ms):
+        failed.append(f"touching_number_p50_ms {result['touching_number_p50_ms']} > "
+                      f"{a.max_touching_number_ms}")
     if failed:
         print("FAILED: " + "; ".join(failed), file=sys.stderr)
     return 1 if failed else 0
