@@ -20,8 +20,6 @@ from lenet5.ui.plots import MARGIN, MUTED, enlarge, fast_figure, heatmap_grid, t
 from lenet5.ui.resources import load_json, mnist_sample, reader
 
 # Widget keys (to move to lenet5.ui.state, beside the other pages' keys)
-LEARN = "open_learn"  # the expander: computed only while open
-LEARN_EPOCH = "learn_epoch"  # its epoch slider: 1 .. number of saved epochs
 CACHED = 32  # digits read at every epoch kept (E x 10 floats each)
 PALETTE = ("#ff4b4b", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
 # The MNIST test digit read when the session has no drawing (if shipped, else the first): a
@@ -77,14 +75,14 @@ def the_digit() -> tuple[np.ndarray, str] | None:
 def chosen_epoch(first: int, n: int) -> int:
     """The epoch picked on the slider, ``first`` (0: before training) .. ``n`` (the last until
     one is picked). A kept value that is no epoch number is forgotten, with a message."""
-    present, kept = state.stored(LEARN_EPOCH)
+    present, kept = state.stored(state.LEARN_EPOCH)
     if present and not (type(kept) is int and first <= kept <= n):
-        state.reset(LEARN_EPOCH)
+        state.reset(state.LEARN_EPOCH)
         st.warning(f"The epoch sent was not one of {first} to {n}; it is back at the last "
                    "epoch.")
     if n == first:
         return n
-    return int(st.slider("Epoch", first, n, n, key=LEARN_EPOCH,
+    return int(st.slider("Epoch", first, n, n, key=state.LEARN_EPOCH,
                          help="The network as it was at the end of this epoch of training "
                               "(0: before training, its weights still random)."))
 
@@ -165,7 +163,7 @@ def missing_words(e: ep.Epochs | None, history: dict | None) -> str:
 
 def learn_section(phone: bool = False) -> None:
     """The net read one digit at every saved epoch: see the module docstring."""
-    box = lazy_expander("Watch it learn: the network after each epoch", LEARN)
+    box = lazy_expander("Watch it learn: the network after each epoch", state.LEARN)
     with box:
         if not box.open:
             return

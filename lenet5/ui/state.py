@@ -25,6 +25,8 @@ PREFIXES = "open_prefixes"  # the Draw page's stroke-by-stroke expander: compute
 SWEEPS = "open_sweeps"  # its sweeps expander, likewise
 FOOL = "open_fool"  # its Fool it expander, likewise
 FOOL_TARGET = "fool_target"  # Fool it's target pills: one of 0-9, or none (the runner-up)
+LEARN = "open_learn"  # the Training page's Watch it learn expander: computed only when open
+LEARN_EPOCH = "learn_epoch"  # its epoch slider: 0 (before training) .. the last epoch
 UNIT = "open_unit"  # the Inside page's "what this unit sees" expander
 UNIT_LAYER = "unit_layer"  # its layer switch
 SWITCH = "open_switch"  # the Inside page's "switch maps off" expander
@@ -251,6 +253,14 @@ def widget_keys(keys) -> set[str]:
         return set(st.session_state.keys()) & set(keys)
     except Exception:  # noqa: BLE001 - a key Streamlit cannot list: check every one
         return set(keys)
+
+
+def keys_like(pattern) -> set[str]:
+    """The session's keys that a compiled regular expression matches in full."""
+    try:
+        return {k for k in st.session_state if isinstance(k, str) and pattern.fullmatch(k)}
+    except Exception:  # noqa: BLE001 - a key Streamlit cannot list: none known
+        return set()
 
 
 def stored(key: str) -> tuple[bool, object]:

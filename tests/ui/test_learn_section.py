@@ -22,6 +22,7 @@ from lenet5.core.artifacts import MODELS_ENV, ROOT, WEIGHTS_FILE
 from lenet5.core.forward import forward
 from lenet5.core.predictor import Predictor
 from lenet5.ui import learn_section as learn
+from lenet5.ui import state
 
 SCALES = (0.05, 0.2, 0.6, 1.0)  # epochs 0 (before training) to 3
 TITLE = "Watch it learn: the network after each epoch"
@@ -85,13 +86,13 @@ def test_closed_it_computes_nothing(models, monkeypatch):
 def test_open_it_reads_the_digit_at_the_epoch_on_the_slider(models):
     _, w = models
     image = sample_digit()
-    at = run("training", **{learn.LEARN: True})
+    at = run("training", **{state.LEARN: True})
     no_error(at)
-    slider = at.slider(key=learn.LEARN_EPOCH)
+    slider = at.slider(key=state.LEARN_EPOCH)
     assert (slider.min, slider.max, slider.value) == (0, 3, 3)
     for epoch in (3, 1, 0):
         if epoch != 3:
-            at = at.slider(key=learn.LEARN_EPOCH).set_value(epoch).run()
+            at = at.slider(key=state.LEARN_EPOCH).set_value(epoch).run()
             no_error(at)
         if epoch == 1:
             assert "(stage 1, epoch 1)" in words(at)
@@ -107,7 +108,7 @@ def test_open_it_reads_the_digit_at_the_epoch_on_the_slider(models):
 
 @pytest.mark.parametrize("sent", [99, 4, -1, "3", 2.5, None, [1], True])
 def test_a_hostile_epoch_gives_a_message_and_the_last_epoch(models, sent):
-    at = run("training", **{learn.LEARN: True, learn.LEARN_EPOCH: sent})
+    at = run("training", **{state.LEARN: True, state.LEARN_EPOCH: sent})
     no_error(at)
     assert any("not one of 0 to 3" in m.value for m in at.warning)
     assert "after epoch 3 of 3" in words(at)
@@ -116,12 +117,12 @@ def test_a_hostile_epoch_gives_a_message_and_the_last_epoch(models, sent):
 def test_a_missing_or_stale_epochs_file_is_said(models):
     folder, w = models
     (folder / ep.EPOCHS_FILE).unlink()
-    at = run("training", **{learn.LEARN: True})
+    at = run("training", **{state.LEARN: True})
     no_error(at)
     assert "epochs are not installed" in words(at)
     ep.save(ep.stack(w.variant, [0, 1, 1, 2], [scaled(w, s) for s in SCALES]),
             folder / ep.EPOCHS_FILE, "0" * 64)  # another model's
-    at = run("training", **{learn.LEARN: True})
+    at = run("training", **{state.LEARN: True})
     no_error(at)
     assert "epochs are not installed" in words(at)
 
@@ -133,7 +134,7 @@ def test_it_reads_your_last_drawing(models):
     _, w = models
     image = Reader.load().read(render(SEVEN, CANVAS, BRUSH)).pre.image
     at = draw(run("draw"), SEVEN)
-    at.session_state[learn.LEARN] = True
+    at.session_state[state.LEARN] = True
     at = visit(at, "training")
     no_error(at)
     digit, p = reading(w, SCALES[-1], image)

@@ -168,7 +168,11 @@ def test_every_key_of_the_app_is_in_the_table():
                 state.NUMBER_NARROW, state.INSIDE_NET, state.INSIDE_SAMPLE, state.UNIT,
                 state.UNIT_LAYER, state.SWITCH, state.off("c1"), state.off("c3"),
                 state.number_brush(720), state.number_canvas(720), state.unit("c1", "map"),
-                state.unit("c3", "row16"), state.unit("c1", "col1")):
+                state.unit("c3", "row16"), state.unit("c1", "col1"), state.FOOL,
+                state.FOOL_TARGET, state.LEARN, state.LEARN_EPOCH, state.BOTH_READINGS,
+                state.TEACH_HELPED, state.TEACH_UPLOAD, state.TEACH_ADD, state.TEACH_SKIP,
+                state.TEACH_FORGET, state.TEACH_DOWNLOAD, state.teach_label(0),
+                state.teach_canvas(0)):
         assert key in keys, key
     assert wc.key_of(WID) == "brush" and wc.key_of("plain") is None
 
@@ -264,3 +268,14 @@ def test_a_component_value_is_a_json_object(text):
     except ValueError:
         ok = False
     assert (wv.json_wire(text) is None) == ok
+
+
+@pytest.mark.parametrize(("key", "sent", "refused"), [
+    (state.teach_label(0), ["4"], False), (state.teach_label(0), ["11"], True),
+    (state.teach_label(0), ["4", "5"], True), (state.FOOL_TARGET, ["x"], True),
+    (state.LEARN_EPOCH, [3.0], False), (state.LEARN_EPOCH, [1e9], True),
+])
+def test_the_new_widgets_values_are_checked_as_sent(key, sent, refused):
+    field = "double_array_value" if isinstance(sent[0], float) else "string_array_value"
+    w = _states((field, sent)).widgets[0]
+    assert (wc.refusal(w, key) is not None) == refused
