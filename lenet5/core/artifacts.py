@@ -8,6 +8,7 @@ Small data the pages show lives in ``assets/``.
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -79,5 +80,5 @@ def load_for_model(path: Path, model_sha256: str, keys: tuple[str, ...],
                     str(z[k]) != v for k, v in tags.items()):
                 return None
             return {k: z[k] for k in keys}
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None

@@ -4,6 +4,7 @@ files, so that a retrained model never runs with stale weights."""
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,7 @@ def load(path: Path, model_sha256: str) -> Weights | None:
     try:
         with np.load(path, allow_pickle=False) as z:
             keys = tuple(k for k in z.files if "." in k)
-    except (OSError, ValueError):
+    except (OSError, ValueError, zipfile.BadZipFile):
         return None
     z = load_for_model(path, model_sha256, keys + ("variant",))
     if z is None or not NEEDED.get(str(z["variant"]), {"?"}) <= set(keys):

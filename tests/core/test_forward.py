@@ -96,3 +96,12 @@ def test_stale_missing_or_incomplete_weights_are_not_used(net, tmp_path):
     assert W.load(tmp_path / "missing.npz", "abc") is None
     (tmp_path / "bad.npz").write_bytes(b"not a zip")
     assert W.load(tmp_path / "bad.npz", "abc") is None
+
+
+def test_a_truncated_weights_file_is_not_used(net, tmp_path):
+    """A zip cut short (a copy interrupted) raises BadZipFile inside numpy: not a traceback."""
+    _, w = net
+    W.save(w, tmp_path / "w.npz", "abc")
+    data = (tmp_path / "w.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
+    assert W.load(tmp_path / "cut.npz", "abc") is None

@@ -17,7 +17,7 @@ SMALL = ["--epochs", "1", "--limit", "3000", "--seed", "7", "--style-epochs", "1
          "--flag-ones", "30", "--crossed-sevens", "20", "--curled-nines", "10"]
 ARTIFACTS = {"lenet5.keras", "lenet5.tflite", "history.json", "metrics.json",
              "architecture.json", "kernels.npz", "typicality.npz", "neighbours.npz",
-             "style_examples.npz", "weights.npz"}
+             "style_examples.npz", "weights.npz", "epochs.npz"}
 LOOKUPS = {"typicality.npz", "neighbours.npz"}
 
 
