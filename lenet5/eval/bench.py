@@ -3,16 +3,17 @@ image, against seed-style ``keras_model.predict`` on one image, measured side by
 
     python -m lenet5.bench [--repeats 300] [--keras-repeats 40] [--min-speedup 150]
                            [--max-refusal-ms 500] [--max-fool-ms 50]
-                           [--max-touching-number-ms 25]
+                           [--max-touching-number-ms 25] [--max-epochs-ms 30]
 
 Prints one JSON object with medians (ms) and the speed-up ratio; also the extras the pages
 compute per drawing: the typicality check (:mod:`lenet5.core.typicality`) and the nearest MNIST
 digits (:mod:`lenet5.core.neighbours`), when their files match the model, each "Poke the
 network" experiment (computed only while it is open), one "Fool it" attack
 (:mod:`lenet5.core.fool`), reading a 6-digit number whose digits touch
-(:func:`lenet5.eval.whole_numbers.touching_number_ms`), and how long a decompression bomb takes
-to be refused, as a canvas image and as an upload. The gates (``--min-speedup``,
-``--max-refusal-ms``, ``--max-fool-ms``, ``--max-touching-number-ms``) make it exit 1 when a
+(:func:`lenet5.eval.whole_numbers.touching_number_ms`), a drawing read at every epoch training
+kept (:mod:`lenet5.core.epochs`), and how long a decompression bomb takes to be refused, as a
+canvas image and as an upload. The gates (``--min-speedup``, ``--max-refusal-ms``,
+``--max-fool-ms``, ``--max-touching-number-ms``, ``--max-epochs-ms``) make it exit 1 when a
 figure misses its limit: timing limits live here, not in pytest, where the machine's load would
 fail them instead of the code.
 """
@@ -30,7 +31,17 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from lenet5.core import fool, forward, neighbours, photo, receptive, typicality, validate, weights
+from lenet5.core import (
+    epochs,
+    fool,
+    forward,
+    neighbours,
+    photo,
+    receptive,
+    typicality,
+    validate,
+    weights,
+)
 from lenet5.core.artifacts import (
     CLASSIC,
     KERAS_FILE,
@@ -112,6 +123,10 @@ def experiments_ms(predictor: Predictor, repeats: int) -> dict:
         out |= fool_ms(w, pre.image, predictor(pre.image).runner_up, repeats)
     with threadpool_limits(1):  # as the app's server reads
         out["touching_number_p50_ms"] = touching_number_ms(Reader.load(), max(5, repeats // 10))
+        kept = epochs.load(model_file(epochs.EPOCHS_FILE), predictor.sha256)
+        if kept is not None:
+            out["epochs_p50_ms"] = round(epochs.time_read_all(kept, pre.image,
+                                                              max(5, repeats // 10)), 2)
     return out
 
 
@@ -175,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="exit 1 if refusing a decompression bomb takes longer than this")
     p.add_argument("--max-fool-ms", type=float,
                    help="exit 1 if one Fool it attack takes longer than this (or cannot run)")
+    p.add_argument("--max-epochs-ms", type=float,
+                   help="exit 1 if reading a drawing at every saved epoch takes longer")
     p.add_argument("--max-touching-number-ms", type=float,
                    help="exit 1 if reading a 6-digit number whose digits touch takes longer")
     a = p.parse_args(argv)
@@ -215,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(json.dumps(result))
     failed = gate(result, a.min_speedup, a.max_refusal_ms, a.max_fool_ms)
+    if a.max_epochs_ms is not None and result.get("epochs_p50_ms", np.inf) > a.max_epochs_ms:
+        failed.append(f"epochs_p50_ms {result.get('epochs_p50_ms', 'missing')} > "
+                      f"{a.max_epochs_ms}")
     if (a.max_touching_number_ms is not None
             and result["touching_number_p50_ms"] > a.max_touching_number_ms):
         failed.append(f"touching_number_p50_ms {result['touching_number_p50_ms']} > "

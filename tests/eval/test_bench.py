@@ -18,7 +18,7 @@ KEYS = {"serve_p50_ms", "serve_p90_ms", "preprocess_p50_ms", "keras_predict_p50_
         "bomb_refused_canvas_ms", "bomb_refused_upload_ms"}
 EXPERIMENTS = {"prefixes_p50_ms", "prefixes_20_strokes_p50_ms", "sweeps_p50_ms",
                "receptive_field_p50_ms", "switch_maps_p50_ms", "fool_p50_ms",
-               "touching_number_p50_ms"}
+               "touching_number_p50_ms", "epochs_p50_ms"}
 
 
 def positive(value) -> bool:
