@@ -25,6 +25,7 @@ from PIL import Image
 
 from lenet5.core.strokes import render
 from lenet5.core.validate import RESET, CanvasSpec, InputError, canvas_png, drawing
+from lenet5.ui.guard import log_refusal, pause_after_refusal, session_id
 
 log = logging.getLogger("lenet5")
 
@@ -81,13 +82,16 @@ def canvas(spec: CanvasSpec, key: str, stroke_width: int, initial_drawing: dict 
         return Canvas(drawing(sent.get("raw"), spec), canvas_png(sent.get("data"), spec))
     except InputError as exc:
         return _refused(key, str(exc))
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # a value of another shape
-        log.warning("canvas %s: malformed state (%s)", key, type(exc).__name__)
+    except (AttributeError, KeyError, TypeError, ValueError):  # a value of another shape
         return _refused(key, f"The canvas sent a state this page cannot read. {RESET}")
 
 
 def _refused(key: str, why: str) -> Canvas:
-    log.warning("canvas %s refused: %s", key, why)
+    """What the page shows for a canvas value it cannot read; logged like every refused input
+    (a few lines a session a minute), and a session sending such values fast waits."""
+    sid = session_id()
+    log_refusal(f"canvas {key}: {why}", sid)
+    pause_after_refusal(sid)
     return Canvas(None, None, why)
 
 
