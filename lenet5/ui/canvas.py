@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import functools
 import io
-import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,8 +25,6 @@ from PIL import Image
 from lenet5.core.strokes import render
 from lenet5.core.validate import RESET, CanvasSpec, InputError, canvas_png, drawing
 from lenet5.ui.guard import log_refusal, pause_after_refusal, session_id
-
-log = logging.getLogger("lenet5")
 
 NAME = "streamlit-drawable-canvas.streamlit_drawable_canvas"
 # The canvas' toolbar (undo, redo, "Reset canvas & history") shows only while a mouse hovers
