@@ -53,6 +53,7 @@ class Session:
         """One vertical stroke in the middle of the canvas (a 1; a fresh canvas now and then)."""
         canvas = self.page.locator(B.CANVAS).first
         canvas.wait_for(state="visible", timeout=30_000)
+        canvas.scroll_into_view_if_needed()  # an expander opened below may have scrolled it away
         if self.strokes >= STROKES_PER_CANVAS:
             t = time.perf_counter()
             canvas.hover()
@@ -112,13 +113,27 @@ def _inside_drawn(s: Session, fresh: bool) -> None:
     s.expand("Switch maps off")
 
 
+def _opened(title: str, drawn: bool = False) -> Callable[[Session, bool], None]:
+    """Before each input: (a drawing on the page, if ``drawn``, and) the expander open."""
+    def prepare(s: Session, fresh: bool) -> None:
+        if drawn:
+            _drawn(s, fresh)
+        s.expand(title)
+    return prepare
+
+
+FOOL = "Fool it: the smallest change that flips the answer"
+LEARN = "Watch it learn: the network after each epoch"
+
+
 def _titled(title: str) -> Callable[[object], bool]:
     return lambda page: page.get_by_text(title).count() > 0
 
 
 PAGES = [
-    Page("draw", "", ["brush", "canvas", "upload", "open_prefixes", "open_sweeps"], _drawn,
-         stroke=True),
+    Page("draw", "", ["brush", "canvas", "upload", "open_prefixes", "open_sweeps", "open_fool"],
+         _drawn, stroke=True),
+    Page("draw, Fool it open", "", ["fool_target"], _opened(FOOL, drawn=True), stroke=True),
     Page("number", "number", ["number_narrow", "number_brush_720", "number_canvas_720"], _drawn,
          stroke=True),
     Page("inside, nothing drawn", "inside", ["inside_sample"], _nothing),
@@ -126,7 +141,12 @@ PAGES = [
                               "unit_row1_c1", "unit_col1_c1", "open_switch", "off_c1", "off_c3"],
          _inside_drawn),
     # No widget of their own: a widget of another page sent to them, or a made-up one
-    Page("training", "training", ["brush"], _nothing, works=_titled("How it was trained")),
+    Page("training", "training", ["brush", "open_learn"], _nothing,
+         works=_titled("How it was trained")),
+    Page("training, Watch it learn open", "training", ["learn_epoch"], _opened(LEARN),
+         works=_titled("How it was trained")),
+    Page("teach", "teach", ["teach_label_0", "teach_skip", "open_teach_helped"], _nothing,
+         works=_titled("Teach it your handwriting")),
     Page("about", "about", [UNKNOWN_ID], _nothing, works=_titled("About this demo")),
 ]
 
