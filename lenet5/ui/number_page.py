@@ -24,7 +24,7 @@ from lenet5.core.segment import (
     strokes_from_json,
 )
 from lenet5.core.validate import CanvasSpec
-from lenet5.ui import state
+from lenet5.ui import state, teaching
 from lenet5.ui.canvas import Canvas, canvas
 from lenet5.ui.layout import PLOT_CONFIG, on_a_phone
 from lenet5.ui.plots import boxed, digit_probabilities, square, strip
@@ -101,6 +101,19 @@ def reading_section(number: Number) -> None:
             st.warning(f"Digit {k}: not sure, {d.value} or {d.reading.runner_up}?")
 
 
+def both_readings_section(net: Number, shown: Number) -> None:
+    """Once the net is taught (Teach page): a toggle showing the net's own reading beside."""
+    if shown is net:
+        return
+    if st.toggle("Show both readings", key=state.BOTH_READINGS,
+                 help="The number is read by the net taught with your digits (Teach page); "
+                      "this shows the net's own reading beside it."):
+        st.markdown(f"{teaching.NET.capitalize()}: **{net.text}** · {teaching.TAUGHT}: "
+                    f"**{shown.text}**")
+    else:
+        st.caption(f"Read by {teaching.TAUGHT} ({len(state.taught())} of your digits).")
+
+
 def with_cuts(rgb: np.ndarray, number: Number) -> np.ndarray:
     """``(H, W, 3) uint8`` boxed drawing with every cut considered (small grey rings) and the
     chosen ones (filled dots) marked, in place; returned."""
@@ -160,14 +173,17 @@ def page() -> None:
             else:
                 st.info(HINT, icon=":material/draw:")
         return
+    net, number = number, teaching.taught_number(number)  # the taught net's, once taught
     if phone:  # one column: the number under the canvas, its details below the slider
         with under_canvas:
             reading_section(number)
+            both_readings_section(net, number)
         left = right = st.container()
     else:
         left, right = st.columns([1, 1], gap="large")
         with left:
             reading_section(number)
+            both_readings_section(net, number)
     with left:
         boxes_section(number, result.image)
     with right:

@@ -48,6 +48,7 @@ _TAUGHT = "taught"  # the Teach page's digits: a tuple of lenet5.core.taught.Dig
 _LAYER = "taught_layer"  # the output layer fitted to them (None: not fitted yet)
 _LEFT_OUT = "taught_left_out"  # their leave-one-out reading (None: not computed yet)
 _STEP, _ASKED = "teach_step", "teach_asked"  # the Teach page's prompts done; the digit asked
+_TAUGHT_NUMBER = "taught_number"  # (number, layer, the number read by that layer): Number page
 _TEACH_READ = "teach_read"  # (digest, report) of the Teach canvas' last drawing
 _UPLOADED = "teach_uploaded"  # the id of the last file of digits read
 
@@ -169,6 +170,17 @@ def cached_digits(key: str) -> list | None:
 
 def remember_digits(key: str, digits: list) -> None:
     st.session_state.update({_DIGITS: digits, _DIGITS_KEY: key})
+
+
+def taught_digits(number, layer):
+    """The Number page's ``number`` as the taught ``layer`` reads it, if that is what was kept
+    last (the same objects), else None."""
+    kept = st.session_state.get(_TAUGHT_NUMBER)
+    return kept[2] if kept and kept[0] is number and kept[1] is layer else None
+
+
+def keep_taught_digits(number, layer, taught_number) -> None:
+    st.session_state[_TAUGHT_NUMBER] = (number, layer, taught_number)
 
 
 def teach_canvas(step: int) -> str:

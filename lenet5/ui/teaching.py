@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from lenet5.core.artifacts import models_dir
 from lenet5.core.predictor import Reading
 from lenet5.core.preprocess import Preprocessed, preprocess
 from lenet5.core.reader import Report
+from lenet5.core.segment import Number
 from lenet5.ui import state
 from lenet5.ui.resources import reader, weights
 
@@ -46,6 +48,26 @@ def taught_report(report: Report | None) -> Report | None:
     """``report`` with its Prediction read by the taught net (as it is without teaching)."""
     fitted = layer()
     return report if report is None or fitted is None else adapt.reread(report, fitted)
+
+
+def taught_number(number: Number) -> Number:
+    """``number`` with each digit the net could read read again by the taught net, in one
+    batch (the cuts stay those the net chose); ``number`` itself when nothing is taught. Kept
+    in the session for this number and this fitted layer."""
+    fitted = layer()
+    readable = [k for k, d in enumerate(number.digits) if d.reading is not None]
+    if fitted is None or not readable:
+        return number
+    kept = state.taught_digits(number, fitted)
+    if kept is None:
+        images = np.stack([number.digits[k].pre.image for k in readable])
+        f6 = reader().modern.run_batch(images, keys=(adapt.LAYER,))[adapt.LAYER]
+        digits = list(number.digits)
+        for k, probs in zip(readable, fitted.probabilities(f6), strict=True):
+            digits[k] = replace(digits[k], reading=Reading(probs=probs))
+        kept = replace(number, digits=digits)
+        state.keep_taught_digits(number, fitted, kept)
+    return kept
 
 
 def read(image: np.ndarray) -> tuple[Preprocessed, Reading | None]:

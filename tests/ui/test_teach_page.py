@@ -79,3 +79,24 @@ def test_forget_starts_again():
     at = draw(visit(at, "draw"), FOURS[3])
     assert at.metric[0].value == "9"  # the net as trained again
     assert not at.toggle  # nothing taught: no second reading to show
+
+
+def on_the_number_canvas(strokes, dx: float):
+    """A digit drawn for the 280-px canvas, drawn smaller on the Number page's 720x240 one."""
+    return [s * 0.8 + [dx, 0] for s in strokes]
+
+
+def test_the_number_page_reads_with_the_taught_net_too():
+    number = on_the_number_canvas(FOURS[3], 60) + [np.array([[420.0, 40], [420, 200]])]
+    key, size = state.number_canvas(720), (720, 240)
+    before = draw(run("number"), number, 14, key, size)
+    no_error(before)
+    at = run("teach")
+    for strokes in FOURS[:3]:
+        at = teach(at, strokes, 4)
+    at = draw(visit(at, "number"), number, 14, key, size)
+    no_error(at)
+    assert (before.metric[0].value, at.metric[0].value) == ("91", "41")
+    at.toggle(key=state.BOTH_READINGS).set_value(True)
+    at = at.run()
+    assert "The net: **91**" in markdown(at) and "the net, taught by you: **41**" in markdown(at)
