@@ -101,3 +101,41 @@ def test_phone(browser):
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     finally:
         context.close()
+
+
+def test_your_digits_taken_to_another_session(browser, tmp_path):
+    """Downloaded after teaching, uploaded in a new session (a new browser context): the
+    fourth 4 reads 4 there too, and a file that is no file of digits gets a message."""
+    url, chromium = browser
+    first = chromium.new_context(viewport={"width": 1200, "height": 1000})
+    second = chromium.new_context(viewport={"width": 1200, "height": 1000})
+    try:
+        page = first.new_page()
+        teach_three_then_draw_the_fourth(page, url, False, "desktop-again")
+        page.get_by_role("link", name="Teach it").first.click()
+        page.get_by_role("heading", name="Teach it your handwriting").wait_for(timeout=20_000)
+        page.wait_for_selector(B.IDLE, timeout=20_000)
+        with page.expect_download() as got:
+            page.get_by_role("button", name="Download your digits").click()
+        saved = tmp_path / "digits.json"
+        got.value.save_as(saved)
+        page = second.new_page()
+        reruns = B.Reruns(page)
+        B.open_app(page, url, "teach")
+        (tmp_path / "bad.json").write_text('{"digits": [1, 2, 3]}')
+        for name in ("bad.json", "digits.json"):
+            t = time.perf_counter()
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+                str(tmp_path / name))
+            reruns.wait(page, t)
+            if name == "bad.json":
+                page.get_by_text("Could not read that file").wait_for(timeout=10_000)
+        page.get_by_text("Your digits (3 of at most 100)").wait_for(timeout=10_000)
+        act(page, reruns, False, page.get_by_role("link", name="Draw").first)
+        write(page, reruns, False, FOURS[3])
+        page.locator(B.METRIC_VALUE).first.wait_for(timeout=10_000)
+        assert B.metric(page) == "4"
+        assert not page.locator(B.EXCEPTION).count()
+    finally:
+        first.close()
+        second.close()
