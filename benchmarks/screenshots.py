@@ -1,6 +1,6 @@
 """Screenshots of the app for the README and docs/, made in headless Chromium on the real app.
 
-    python -m benchmarks.screenshots [--out docs] [--shots draw number poke fool]
+    python -m benchmarks.screenshots [--out docs] [--shots draw number poke fool learn]
 
 - ``draw-desktop.png``: the Draw page in a 1280×900 window after a digit drawn with the mouse.
 - ``poke-sweeps.png``, ``poke-unit.png``: a 7 drawn stem first, the Draw page's sweeps and the
@@ -129,8 +129,34 @@ def fool_shots(browser, url: str, out: Path, sample: dict) -> None:
         context.close()
 
 
+LEARN = "Watch it learn: the network after each epoch"
+
+
+def learn_shots(browser, url: str, out: Path) -> None:
+    """The Training page's Watch it learn section, open at its default (the last epoch)."""
+    tall = {"viewport": {"width": 1280, "height": 2200}}
+    for name, kind in (("learn.png", tall), ("learn-phone.png", B.PHONE)):
+        context = browser.new_context(**kind)
+        page = context.new_page()
+        reruns = B.Reruns(page)
+        page.goto(f"{url}/training")  # no canvas there to wait for
+        page.wait_for_selector(B.IDLE, timeout=30_000)
+        open_section(page, reruns, LEARN)
+        section = page.locator(EXPANDER, has_text=LEARN)
+        section.locator(CHART).first.wait_for(timeout=15_000)
+        page.wait_for_timeout(800)
+        if kind is B.PHONE:
+            section.evaluate("e => e.scrollIntoView()")
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(out / name))
+        else:
+            section.screenshot(path=str(out / name))
+        context.close()
+
+
 SHOTS = {"draw": ("draw-desktop", "draw-phone"), "number": ("number-phone",),
-         "poke": ("poke-sweeps", "poke-unit"), "fool": ("fool", "fool-phone")}
+         "poke": ("poke-sweeps", "poke-unit"), "fool": ("fool", "fool-phone"),
+         "learn": ("learn", "learn-phone")}
 
 
 def main() -> None:
@@ -153,6 +179,8 @@ def main() -> None:
             poke_desktop(browser, url, args.out)
         if "fool" in args.shots:
             fool_shots(browser, url, args.out, samples[4])
+        if "learn" in args.shots:
+            learn_shots(browser, url, args.out)
         browser.close()
     for shot in args.shots:
         for name in SHOTS[shot]:
