@@ -94,7 +94,7 @@ def per_writer(numbers: list[list[dict]], reads: list[str | None]) -> dict:
                              "numbers": len(right[worst])}}
 
 
-def measure(records: list[dict], predictor: Predictor, n: int = 2000, seed: int = 0,
+def measure(records: list[dict], predictor: Reader | Predictor, n: int = 2000, seed: int = 0,
             how: str = "apart") -> dict:
     """:func:`score` of ``n`` numbers laid out ``how`` on the wide canvas and read offline,
     with :func:`per_writer`."""
@@ -146,11 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     if (a.pendigits is None) == (a.read is None):
         p.error("give --pendigits PATH to measure, or --read FILE.json to read numbers")
     model = serving_model_path(a.model)
+    # as the page reads (the Reader's Prediction), unless --model names one net
+    reader = Predictor(model) if a.model else Reader.load(model.parent)
+    reading = "model" if a.model else f"page: {Reader.PREDICTION}"
     if a.read is not None:
-        return read_command(a.read, Predictor(model))
+        return read_command(a.read, reader)
     records = writers.held_out(read_jsonl(a.pendigits), a.pen_fold, a.pen_folds)
-    result = measure(records, Predictor(model), a.sequences, a.seed, a.layout)
-    print(json.dumps(result | {"model": str(model)}))
+    result = measure(records, reader, a.sequences, a.seed, a.layout)
+    print(json.dumps(result | {"model": str(model), "reading": reading}))
     if a.min_accuracy is not None and result["number_accuracy"] < a.min_accuracy:
         print(f"python -m lenet5.number: {result['number_accuracy']:.2%} of the {a.layout} "
               f"numbers read exactly, under --min-accuracy {a.min_accuracy:.2%}",
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def read_command(path: str, predictor: Predictor) -> int:
+def read_command(path: str, predictor: Reader | Predictor) -> int:
     """``--read``: one JSON line per number, or a sentence and exit code 2 for a bad file."""
     try:
         numbers = read_file(path)
