@@ -7,19 +7,13 @@ test-artifacts/."""
 from __future__ import annotations
 
 import pytest
-from support import ARTIFACTS, app_in_chromium
+from support import ARTIFACTS
 
 from lenet5.eval import browser as B
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHART = '[data-testid="stPlotlyChart"]'
 EXPANDER = '[data-testid="stExpander"]'
-
-
-@pytest.fixture(scope="module")
-def app():
-    with app_in_chromium() as (url, _, browser, context):
-        yield url, browser, context
 
 
 def draw_seven(page, url: str) -> B.Reruns:

@@ -8,19 +8,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from support import ARTIFACTS, app_in_chromium
+from support import ARTIFACTS
 
 from lenet5.eval import browser as B
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 TITLE = "Fool it: the smallest change that flips the answer"
 EXPANDER = '[data-testid="stExpander"]'
-
-
-@pytest.fixture(scope="module")
-def app():
-    with app_in_chromium() as (url, _, browser, context):
-        yield url, browser, context
 
 
 def open_fool(page, url: str) -> tuple[B.Reruns, int]:

@@ -8,19 +8,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from support import ARTIFACTS, app_in_chromium
+from support import ARTIFACTS
 
 from lenet5.eval import browser as B
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 TITLE = "Watch it learn: the network after each epoch"
 EXPANDER = '[data-testid="stExpander"]'
-
-
-@pytest.fixture(scope="module")
-def app():
-    with app_in_chromium() as (url, _, browser, context):
-        yield url, browser, context
 
 
 def watch(page, url: str, name: str) -> None:
