@@ -63,13 +63,15 @@ def write(page, reruns, touch: bool, strokes) -> None:
 def teach_three_then_draw_the_fourth(page, url: str, touch: bool, name: str) -> None:
     reruns = B.Reruns(page)
     B.open_app(page, url, "teach")
-    for strokes in FOURS[:3]:
+    for k, strokes in enumerate(FOURS[:3], start=1):
         act(page, reruns, touch, page.locator('[data-testid="stButtonGroup"] button')
             .filter(has_text="4").first)
         write(page, reruns, touch, strokes)
         assert page.get_by_text("The net reads 9").count()
         act(page, reruns, touch, page.get_by_role("button").filter(has_text="this is a 4"))
-    page.get_by_text("Your digits (3 of at most 100)").wait_for(timeout=10_000)
+        # teaching reruns the page (a new prompt, its widgets new): wait for that run's page
+        page.get_by_text(f"Your digits ({k} of at most 100)").wait_for(timeout=20_000)
+        page.wait_for_selector(B.IDLE, timeout=20_000)
     page.screenshot(path=str(ARTIFACTS / f"teach-{name}.png"), full_page=True)
     act(page, reruns, touch, page.get_by_role("link", name="Draw").first)
     write(page, reruns, touch, FOURS[3])
