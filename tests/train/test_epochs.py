@@ -117,16 +117,26 @@ def rescored(e: epochs.Epochs, i: int, data) -> float:
     return float(np.mean([hit[j:j + BATCH].mean() for j in range(0, len(hit), BATCH)]))
 
 
-def test_the_committed_nets_epochs_are_its_curves(mnist_path):
+@pytest.mark.parametrize("folder", ["", "classic"])  # the modern net; the 1998 net
+def test_the_committed_nets_epochs_are_its_curves(mnist_path, folder):
     from lenet5.core.artifacts import model_file, serving_path
 
-    e = epochs.load(model_file(epochs.EPOCHS_FILE), Predictor(serving_path()).sha256)
-    assert e is not None, "models/epochs.npz is missing or was saved for another model"
-    metrics = json.loads(model_file("metrics.json").read_text())
+    e = epochs.load(model_file(epochs.EPOCHS_FILE, folder),
+                    Predictor(serving_path(folder)).sha256)
+    assert e is not None, f"{folder or 'models'}/epochs.npz is missing or for another model"
+    metrics = json.loads(model_file("metrics.json", folder).read_text())
     first, second = metrics["train_config"]["epochs"], metrics["train_config"]["style_epochs"]
     assert e.stage.tolist() == [0] + [1] * first + [2] * second
-    history = json.loads(model_file("history.json").read_text())
+    history = json.loads(model_file("history.json", folder).read_text())
     data = load_mnist(mnist_path, val_size=TrainConfig().val_size, seed=TrainConfig().seed)
     for i in (1, len(e) - 1):  # the first epoch (still learning) and the last
         got, want = rescored(e, i, data), history["val_accuracy"][i - 1]
         assert abs(got - want) <= TOLERANCE, e.label(i)
+
+
+def test_the_committed_models_stay_under_25_mb():
+    """Issue 23's bound on what a clone downloads, epochs of both nets included."""
+    from lenet5.core.artifacts import models_dir
+
+    size = sum(f.stat().st_size for f in models_dir().rglob("*") if f.is_file())
+    assert size <= 25 * 2**20, f"models/ holds {size / 2**20:.1f} MB"
