@@ -71,3 +71,14 @@ def test_the_experiments_benchmark_times_each_section_and_its_gate_can_fail():
     keys = {"section_p50_ms", "rerun_closed_p50_ms", "rerun_open_p50_ms"}
     assert all(set(v) == keys and all(map(positive, v.values())) for v in sections.values())
     assert "FAILED" in out.stderr
+
+
+def test_the_other_time_gates_fail_past_their_limits_and_when_not_measured():
+    from lenet5.eval.bench import gate
+
+    result = {"speedup": 200.0, "bomb_refused_canvas_ms": 0.2, "bomb_refused_upload_ms": 1.0,
+              "touching_number_p50_ms": 12.0}
+    assert gate(result, 150, 500, None, touching_number_p50_ms=25, epochs_p50_ms=None) == []
+    assert gate(result, 150, 500, None, touching_number_p50_ms=10) == [
+        "touching_number_p50_ms 12.0 > 10"]
+    assert gate(result, 150, 500, None, epochs_p50_ms=30) == ["epochs_p50_ms missing > 30"]
