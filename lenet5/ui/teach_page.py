@@ -21,9 +21,9 @@ from lenet5.ui.plots import square, strip
 ROUNDS = 3  # times each digit is asked for
 THUMB_PX = 56
 INTRO = (f"Write the digit asked for, a few times each ({ROUNDS} of every digit make one round; "
-         "skip any). The net then reads your handwriting on the Draw page too, for this "
-         f"session only: at most {MAX_DIGITS} digits, kept in this session and gone when it "
-         "ends; nothing is stored on the server.")
+         "skip any). The net then reads your handwriting on the Draw and Number pages too, "
+         f"for this session only: at most {MAX_DIGITS} digits, kept in this session and gone "
+         "when it ends; nothing is stored on the server.")
 
 
 def counts() -> Counter:
