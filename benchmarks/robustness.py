@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-answer-s", type=float, default=1.0, help="the flooder's answer")
     p.add_argument("--max-delay-ms", type=float, default=100,
                    help="the other session's median reading, flooded against not")
-    p.add_argument("--flood-rounds", type=int, default=7)
+    p.add_argument("--flood-rounds", type=int, default=9)
     p.add_argument("--parts", default=",".join(PARTS), help=f"some of {', '.join(PARTS)}")
     p.add_argument("--quick", action="store_true",
                    help="a few uploads and tampered values only (a smoke run)")

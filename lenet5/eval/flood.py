@@ -75,6 +75,7 @@ class Flooder:
         self.honest = honest.SerializeToString()
         self.flood = [m.SerializeToString() for m in flood]
         self.go, self.answers, self.sent_at = threading.Event(), [], []
+        self.measured = threading.Event()
         self.thread = threading.Thread(target=self._rounds, daemon=True)
         self.ws.send(self.honest)
         self._until(lambda m: self._finished(m), 60)
@@ -108,7 +109,11 @@ class Flooder:
             seen = self._until(lambda m: cap in m, 30)
             self.answers.append(None if seen is None else seen - sent)
             self._until(self._finished, 30)
-            self.ws.send(self.honest)  # back to one stroke, read
+            # Back to one stroke (read: a full run) only once the other session's reading is
+            # timed: else the delay measured would be a second person's reading, not the flood.
+            self.measured.wait(60)
+            self.measured.clear()
+            self.ws.send(self.honest)
             self._until(self._finished, 30)
             self.done.set()
 
@@ -164,6 +169,7 @@ def run(context, url: str, pid: int, rounds: int = 5) -> dict:
                 continue
             flooder.done.clear()
             flooded.append(_reading_ms(other, reruns, strokes, flooder.go.set))
+            flooder.measured.set()
             flooder.done.wait(90)
             cpu["flooded"].append(cpu_s(pid) - used)
     finally:
