@@ -13,7 +13,10 @@ strokes a message within ``server.maxMessageSize`` can carry; the canvas' own ob
 message to the server's message naming the stroke cap. The other session, a real page in
 Chromium, draws a digit with the mouse in each round and times stroke -> reading shown;
 rounds alternate with and without the flood (sent right after the other's mouse-up, so that
-both are served together), and the medians are compared in the same run.
+both are served together), and the medians are compared in the same run. After each flood the
+flooder goes back to one stroke (a full reading of its own) only once the other's reading is
+timed (:attr:`Flooder.measured`), so that the delay measured is the flood's, not a second
+person's drawing.
 """
 
 from __future__ import annotations
