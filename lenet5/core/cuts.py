@@ -1,7 +1,7 @@
 """Where a group of strokes may be cut into digits: pen lifts, and points along a pen path.
 
 Digits that touch, or that one pen path runs through, are one group of strokes
-(:func:`lenet5.core.segment.group`). People write digits one after another, so a digit is a run
+(:func:`lenet5.core.grouping.group`). People write digits one after another, so a digit is a run
 of the group's ink in drawing order, and the places where one digit may end and the next begin
 are: where the pen lifts (the next stroke), where the path turns back sharply (a cusp: the
 bottom of a 7 turning into a ligature) and where it comes down and goes up again (a ligature's
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_CUTS = 24  # cut candidates per group, at most
+MAX_CUTS = 48  # cut candidates per group, at most
 MAX_SAMPLES = 2_000  # resampled points per stroke, at most (a long scribble gets a longer step)
 STEP = 0.04  # arc-length step of the resampled path, of the row's height
 SPAN = 2  # steps before and after a point that give its directions in and out

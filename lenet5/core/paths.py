@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_RUN = 6  # pieces in one candidate digit, at most
+MAX_RUN = 10  # pieces in one candidate digit, at most
 # Each digit's ink width, of the row's height: 1% and 99% quantiles of the single digits of
 # 600 numbers written apart by the training writers (pen folds 1-4), 0 to 9. Two digits read as
 # one are wider than one of them: the prior weighs the width the digit read may have.
@@ -38,7 +38,9 @@ class Weights:
     :data:`RISE` of the height, ``lift`` for a digit that starts where the pen lifted and its
     first stroke overlaps the last one little in x (a new digit, not a 4's down-stroke), and
     ``mid_stroke`` against a digit that starts where a pen path was cut (most digits are
-    written in strokes of their own: the pieces of an 8 each read like a 6)."""
+    written in strokes of their own: the pieces of an 8 each read like a 6); ``verify`` per
+    unit of the verifier's log-probability that the candidate is one whole digit
+    (:mod:`lenet5.core.verifier`)."""
 
     bonus: float = 0.0
     wide: float = 8.0
@@ -47,6 +49,7 @@ class Weights:
     rising_one: float = 8.0
     lift: float = 1.0
     mid_stroke: float = 1.0
+    verify: float = 1.0
 
 
 WEIGHTS = Weights()  # chosen on the training writers' numbers, never the held-out ones

@@ -19,10 +19,11 @@ import numpy as np
 from lenet5.core import doubt as db
 from lenet5.core import neighbours as nb
 from lenet5.core import typicality as typ
+from lenet5.core import verifier as vf
 from lenet5.core.artifacts import CLASSIC, NEIGHBOURS_FILE, TYPICALITY_FILE, models_dir
 from lenet5.core.artifacts import SERVING_FILE as _SERVING
 from lenet5.core.attribution import PATCH, STRIDE, occlusion, windows
-from lenet5.core.predictor import ModelError, Predictor, Reading
+from lenet5.core.predictor import LOGITS, ModelError, Predictor, Reading, softmax
 from lenet5.core.preprocess import Preprocessed, preprocess
 
 UNSURE = 0.6  # below this confidence the page says it is not sure
@@ -96,8 +97,8 @@ class Reader:
     """The loaded networks and lookup files, shared by every page and session (read-only).
 
     ``modern``: the serving model (required); ``classic``: the 1998 net, or None;
-    ``typicality``, ``neighbours`` and ``doubt``: the lookup files made for these nets, or None
-    when missing or stale (drawings are then read without them).
+    ``typicality``, ``neighbours``, ``doubt`` and ``verifier``: the lookup files made for these
+    nets, or None when missing or stale (drawings are then read without them).
     """
 
     modern: Predictor
@@ -105,6 +106,7 @@ class Reader:
     typicality: typ.Typicality | None = None
     neighbours: nb.Neighbours | None = None
     doubt: db.ClassBank | None = None
+    verifier: vf.Verifier | None = None
     patch: int = PATCH
     stride: int = STRIDE
 
@@ -121,7 +123,8 @@ class Reader:
         doubt = None if classic is None else db.load(root / db.FILE, modern.sha256,
                                                      classic.sha256)
         return cls(modern, classic, typ.load(root / TYPICALITY_FILE, modern.sha256),
-                   nb.load(root / NEIGHBOURS_FILE, modern.sha256), doubt)
+                   nb.load(root / NEIGHBOURS_FILE, modern.sha256), doubt,
+                   vf.load(root / vf.FILE, modern.sha256))
 
     @property
     def sha256(self) -> str:
@@ -142,6 +145,12 @@ class Reader:
         [0, 1]`` digits, in one batch: what every page reads digits with (and
         ``python -m lenet5.evaluate`` by default); :attr:`PREDICTION` names it."""
         return self.modern.probabilities(images)
+
+    def probabilities_and(self, images: np.ndarray, layer: str
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`probabilities` and the same pass's ``layer`` outputs ``(N, ...) float32``."""
+        out = self.modern.run_batch(images, keys=(LOGITS, layer))
+        return softmax(out[LOGITS]), out[layer]
 
     def read(self, image: np.ndarray, strokes: Sequence[np.ndarray] = (),
              widths: Sequence[float] = (), medium: str = "canvas", note: str = "") -> Report:

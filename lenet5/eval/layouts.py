@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lenet5.core.segment import WIDE, WIDE_BRUSH
+from lenet5.core.grouping import WIDE, WIDE_BRUSH
 from lenet5.core.strokes import fit_strokes
 
 LAYOUTS = ("apart", "touching", "joined")
@@ -110,14 +110,39 @@ def joined(records: Sequence[dict], rng: np.random.Generator, canvas: tuple[int,
            ) -> list[list[np.ndarray]]:
     """Small gaps, and each digit's last stroke runs by a ligature into the next digit's first
     stroke: one stroke where the pen would not have lifted."""
+    return _joined(records, rng, canvas)[0]
+
+
+def _joined(records: Sequence[dict], rng: np.random.Generator, canvas: tuple[int, int]
+            ) -> tuple[list[list[np.ndarray]], list[list[np.ndarray]]]:
+    """:func:`joined`'s strokes and, per stroke, ``(n,) int`` which digit drew each point
+    (-1: a ligature)."""
     digits = with_gaps(records, rng, canvas, JOINED_GAPS)
+    owners = [[np.full(len(s), k) for s in d] for k, d in enumerate(digits)]
     h = float(np.median([np.ptp(np.concatenate(d)[:, 1]) for d in digits]))
     for k in range(len(digits) - 1, 0, -1):  # from the right: each join uses the next digit whole
         prev, cur = digits[k - 1], digits[k]
-        run = np.concatenate([prev[-1], ligature(prev[-1][-1], cur[0][0], SAG * h), cur[0]])
-        digits[k - 1] = prev[:-1] + [run]
-        digits[k] = cur[1:]
-    return digits
+        lig = ligature(prev[-1][-1], cur[0][0], SAG * h)
+        digits[k - 1] = prev[:-1] + [np.concatenate([prev[-1], lig, cur[0]])]
+        owners[k - 1] = owners[k - 1][:-1] + [np.concatenate(
+            [owners[k - 1][-1], np.full(len(lig), -1), owners[k][0]])]
+        digits[k], owners[k] = cur[1:], owners[k][1:]
+    return digits, owners
+
+
+def lay_out_owned(records: Sequence[dict], rng: np.random.Generator,
+                  canvas: tuple[int, int] = WIDE, how: str = "apart", brush: float = WIDE_BRUSH
+                  ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """:func:`lay_out`'s strokes and, per stroke, ``(n,) int`` the digit (index into
+    ``records``) each point belongs to, -1 for a ligature: the truth a segmentation is
+    scored against."""
+    if how == "joined":
+        digits, owners = _joined(records, rng, canvas)
+        return [s for d in digits for s in d], [o for d in owners for o in d]
+    strokes = lay_out(records, rng, canvas, how, brush)
+    counts = [len(r["strokes"]) for r in records]
+    owner = np.repeat(np.arange(len(records)), counts)
+    return strokes, [np.full(len(s), k) for s, k in zip(strokes, owner, strict=True)]
 
 
 def lay_out(records: Sequence[dict], rng: np.random.Generator, canvas: tuple[int, int] = WIDE,

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lenet5.core.segment import WIDE, WIDE_BRUSH, Number, read_segmented
+from lenet5.core.grouping import WIDE, WIDE_BRUSH
+from lenet5.core.segment import Number, read_segmented
 from lenet5.core.validate import MARGIN, MAX_POINTS, MAX_STROKES
 
 MAX_BYTES = 16_000_000  # read no more of a file than this

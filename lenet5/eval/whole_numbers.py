@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from lenet5.core.artifacts import serving_model_path
+from lenet5.core.grouping import WIDE, WIDE_BRUSH
 from lenet5.core.predictor import Predictor
 from lenet5.core.reader import Reader
-from lenet5.core.segment import WIDE, WIDE_BRUSH, read_number, read_segmented, text
+from lenet5.core.segment import read_number, read_segmented, text
 from lenet5.eval.layouts import LAYOUTS, lay_out
 from lenet5.eval.number_file import NumberFileError, read_file, read_one
 from lenet5.train import writers

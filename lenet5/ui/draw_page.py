@@ -7,10 +7,10 @@ import functools
 import streamlit as st
 
 from lenet5.core.attribution import overlay
+from lenet5.core.grouping import strokes_from_json
 from lenet5.core.photo import EXTENSIONS
 from lenet5.core.preprocess import BOX, SIZE
 from lenet5.core.reader import Report
-from lenet5.core.segment import strokes_from_json
 from lenet5.core.strokes import BRUSH, CANVAS
 from lenet5.core.validate import CanvasSpec
 from lenet5.ui import state, teaching

@@ -11,18 +11,10 @@ import numpy as np
 import streamlit as st
 
 from lenet5.core.cuts import MAX_CUTS
+from lenet5.core.grouping import NARROW, NARROW_BRUSH, WIDE, WIDE_BRUSH, strokes_from_json
 from lenet5.core.preprocess import BOX, SIZE, to_ink
 from lenet5.core.reader import UNSURE
-from lenet5.core.segment import (
-    MAX_DIGITS,
-    NARROW,
-    NARROW_BRUSH,
-    WIDE,
-    WIDE_BRUSH,
-    Number,
-    read_segmented,
-    strokes_from_json,
-)
+from lenet5.core.segment import MAX_DIGITS, Number, read_segmented
 from lenet5.core.validate import CanvasSpec
 from lenet5.ui import state, teaching
 from lenet5.ui.canvas import Canvas, canvas

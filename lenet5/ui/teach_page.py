@@ -9,7 +9,7 @@ from collections import Counter
 import streamlit as st
 
 from lenet5.core.adapt import MAX_DIGITS, LeftOut
-from lenet5.core.segment import strokes_from_json
+from lenet5.core.grouping import strokes_from_json
 from lenet5.core.strokes import BRUSH
 from lenet5.core.taught import MAX_FILE_BYTES, TaughtFileError, encode
 from lenet5.ui import state, teaching

@@ -66,7 +66,7 @@ def _fixed() -> dict[str, Spec]:
     """The widgets every session has, from the constants the pages use (imported here, not at
     module level: the pages may import this module one day)."""
     from lenet5.core.forward import SWITCHABLE
-    from lenet5.core.segment import WIDE
+    from lenet5.core.grouping import WIDE
     from lenet5.ui import draw_page, inside_experiments, inside_page, number_page
 
     layers = _network_layers()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from support import ARTIFACTS, app_in_chromium
 
-from lenet5.core.segment import NARROW_BRUSH, WIDE_BRUSH, group
+from lenet5.core.grouping import NARROW_BRUSH, WIDE_BRUSH, group
 from lenet5.eval import browser as B
 from lenet5.eval.whole_numbers import layout
 

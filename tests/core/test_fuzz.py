@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from support import require
 
+from lenet5.core import grouping as N
 from lenet5.core import photo as up
-from lenet5.core import segment as N
 from lenet5.core import validate as V
 from lenet5.core.preprocess import PreprocessError, preprocess
 from lenet5.eval import hostile

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from lenet5.core import grouping as G
 from lenet5.core import segment as N
 from lenet5.core.predictor import Predictor
 from lenet5.eval import whole_numbers as EN
@@ -26,18 +27,18 @@ def bezier(p0, c, p1, t):
 
 
 def test_path_points_sample_quadratic_curves():
-    pts = N.path_points([["M", 0, 0], ["Q", 10, 0, 10, 10], ["L", 20, 10]], steps=4)
+    pts = G.path_points([["M", 0, 0], ["Q", 10, 0, 10, 10], ["L", 20, 10]], steps=4)
     p0, c, p1 = np.array([0.0, 0]), np.array([10.0, 0]), np.array([10.0, 10])
     expected = [p0] + [bezier(p0, c, p1, t) for t in (0.25, 0.5, 0.75, 1.0)] + [[20, 10]]
     assert np.allclose(pts, expected)
 
 
 def test_strokes_from_canvas_json():
-    strokes, widths = N.strokes_from_json(CANVAS_JSON)
+    strokes, widths = G.strokes_from_json(CANVAS_JSON)
     assert len(strokes) == 2 and widths == [12.0, 12.0]
     assert np.allclose(strokes[0][0], [49.988, 50]) and np.allclose(strokes[1][-1], [260.012, 60])
-    assert N.strokes_from_json(None) == ([], [])
-    assert N.strokes_from_json({"objects": []}) == ([], [])
+    assert G.strokes_from_json(None) == ([], [])
+    assert G.strokes_from_json({"objects": []}) == ([], [])
 
 
 def line(*pts, n=20):
@@ -53,7 +54,7 @@ def test_grouping_keeps_multi_stroke_digits_and_separates_digits():
     one = [line((360, 50), (355, 170))]
     another_one = [line((400, 50), (395, 170))]
     strokes = one + five + four + another_one  # not written left to right
-    groups = N.group(strokes, [12.0] * len(strokes))
+    groups = G.group(strokes, [12.0] * len(strokes))
     assert groups == [[3, 4], [1, 2], [0], [5]]  # 4, 5, 1, 1
 
 
@@ -61,7 +62,7 @@ def test_a_short_downstroke_beside_its_l_is_part_of_the_4():
     l_part = line((60, 40), (50, 130), (110, 130))
     down = line((118, 120), (118, 160))  # short, right of the L's end, does not cross it
     nine = [line((200, 40), (230, 40), (230, 165)), line((200, 40), (200, 90), (230, 90))]
-    groups = N.group([l_part, down] + nine, [12.0] * 4)
+    groups = G.group([l_part, down] + nine, [12.0] * 4)
     assert groups == [[0, 1], [2, 3]]
 
 
@@ -76,7 +77,7 @@ def test_numbers_written_with_pen_samples_are_read(predictor):
     rng = np.random.default_rng(0)
     for digits in ("2026", "7431", "958", "10"):
         strokes = EN.layout([one_each[int(d)] for d in digits], rng)
-        read = N.read_number(strokes, [N.WIDE_BRUSH] * len(strokes), predictor)
+        read = N.read_number(strokes, [G.WIDE_BRUSH] * len(strokes), predictor)
         assert N.text(read) == digits
         assert all(d.reading is not None and abs(d.reading.probs.sum() - 1) < 1e-5 for d in read)
         xs = [d.box[0] for d in read]
@@ -96,15 +97,13 @@ def test_empty_canvas_reads_nothing(predictor):
 def test_only_strokes_whose_boxes_meet_are_compared(monkeypatch):
     """300 scattered dots (as many strokes as the canvas check lets through): the ink of only
     the few pairs whose boxes meet is compared, not all 44,850 pairs."""
-    from lenet5.core import segment
-
     rng = np.random.default_rng(0)
     dots = [np.array([[x, y], [x + 2, y + 2]]) for x, y in
             zip(rng.uniform(10, 700, 300), rng.uniform(10, 230, 300), strict=True)]
     calls = []
-    real = segment.touching
-    monkeypatch.setattr(segment, "touching", lambda *a: calls.append(1) or real(*a))
-    groups = segment.group(dots, [14.0] * len(dots))
+    real = G.touching
+    monkeypatch.setattr(G, "touching", lambda *a: calls.append(1) or real(*a))
+    groups = G.group(dots, [14.0] * len(dots))
     assert sorted(i for g in groups for i in g) == list(range(300))
     assert 0 < len(calls) < 2_000
 
@@ -117,8 +116,8 @@ def test_touching_numbers_are_cut_where_the_digits_meet(predictor):
     merged = 0
     for digits in ("2026", "7431", "958", "10"):
         strokes = EN.layout([one_each[int(d)] for d in digits], rng, how="touching")
-        widths = [N.WIDE_BRUSH] * len(strokes)
-        merged += len(N.group(strokes, widths)) < len(digits)
+        widths = [G.WIDE_BRUSH] * len(strokes)
+        merged += len(G.group(strokes, widths)) < len(digits)
         number = N.read_segmented(strokes, widths, predictor)
         assert number.text == digits and number.note == ""
         boxes = [d.box for d in number.digits]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lenet5.core import segment as N
+from lenet5.core import grouping as N
 from lenet5.core import validate as V
 from lenet5.eval.hostile import bomb_png, encode
 
@@ -111,7 +111,7 @@ def test_touching_agrees_with_a_brute_force_distance():
 
 GROUP_LONG_STROKES = """
 import resource, numpy as np
-from lenet5.core import segment as N
+from lenet5.core import grouping as N
 x = np.linspace(0, 700, 8000)
 a = np.stack([x, 100 + 20 * np.sin(x / 9)], 1)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lenet5.core import segment as N
+from lenet5.core import grouping as G
 from lenet5.eval import number_file as F
 from lenet5.eval import whole_numbers as EN
 from lenet5.eval.browser import pen_samples
@@ -114,4 +114,4 @@ def test_a_dot_reads_as_a_question_mark():
     strokes, widths = F.parse(b'[{"strokes": [[[100, 40], [100, 180]], [[200, 170]]]}]')[0]
     out = F.read_one(strokes, widths, Predictor())
     assert out["text"] == "1?" and out["digits"][1]["probability"] is None
-    assert widths[0] == N.WIDE_BRUSH  # the page's brush when the file gives none
+    assert widths[0] == G.WIDE_BRUSH  # the page's brush when the file gives none

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from support import PEN_SAMPLE, unseen_writers
 
+from lenet5.core import grouping as G
 from lenet5.core import segment as N
 from lenet5.core.predictor import Predictor
 from lenet5.eval import whole_numbers as EN
@@ -24,7 +25,7 @@ def test_per_digit_accuracy_is_within_one_point_of_single_digits(pendigits_path,
     rng, right, whole, digits = np.random.default_rng(1), 0, 0, 0
     for number in EN.pick_numbers(records, 600, seed=1):
         strokes = EN.layout(number, rng)
-        read = N.text(N.read_number(strokes, [N.WIDE_BRUSH] * len(strokes), predictor))
+        read = N.text(N.read_number(strokes, [G.WIDE_BRUSH] * len(strokes), predictor))
         truth = "".join(str(r["label"]) for r in number)
         right += sum(map(str.__eq__, read, truth)) if len(read) == len(truth) else 0
         whole, digits = whole + (read == truth), digits + len(truth)
@@ -50,12 +51,12 @@ def test_touching_layout_inks_meet_and_joined_layout_runs_one_path_on(predictor)
 
     samples = pen_samples()[:5]
     rng = np.random.default_rng(3)
-    digits = L.touching(samples, rng, N.WIDE)
+    digits = L.touching(samples, rng, G.WIDE)
     for a, b in zip(digits, digits[1:], strict=False):
         pa, pb = np.concatenate(a), np.concatenate(b)
         gap = np.sqrt(((pa[:, None] - pb[None]) ** 2).sum(-1)).min()
-        assert gap <= N.WIDE_BRUSH * (1 - L.OVERLAP[0]) + 1e-6  # the inks overlap
-        assert pb[:, 0].min() - N.WIDE_BRUSH / 2 < pa[:, 0].max() + N.WIDE_BRUSH / 2  # boxes
+        assert gap <= G.WIDE_BRUSH * (1 - L.OVERLAP[0]) + 1e-6  # the inks overlap
+        assert pb[:, 0].min() - G.WIDE_BRUSH / 2 < pa[:, 0].max() + G.WIDE_BRUSH / 2  # boxes
     strokes = EN.layout(samples, np.random.default_rng(3), how="joined")
     assert len(strokes) == sum(len(s["strokes"]) for s in samples) - (len(samples) - 1)
     default, apart = (EN.layout(samples, np.random.default_rng(3), **kw)

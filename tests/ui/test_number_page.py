@@ -4,7 +4,8 @@ reading when one is close, and the limits said on the page."""
 import numpy as np
 from support.pages import draw, no_error, run
 
-from lenet5.core.segment import MAX_DIGITS, WIDE, WIDE_BRUSH
+from lenet5.core.grouping import WIDE, WIDE_BRUSH
+from lenet5.core.segment import MAX_DIGITS
 from lenet5.eval import whole_numbers as EN
 from lenet5.eval.browser import pen_samples
 from lenet5.ui import state

@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from support.pages import draw, no_error, pen_digit, run, visit
 
-from lenet5.core.segment import WIDE, WIDE_BRUSH
+from lenet5.core.grouping import WIDE, WIDE_BRUSH
 from lenet5.core.strokes import BRUSH
 from lenet5.ui import state
 
