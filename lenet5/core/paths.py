@@ -42,18 +42,21 @@ class Weights:
     unit of the verifier's log-probability that the candidate is one whole digit
     (:mod:`lenet5.core.verifier`)."""
 
-    bonus: float = 0.0
+    bonus: float = 1.0
     wide: float = 8.0
     short: float = 16.0
-    skip: float = 0.5
+    skip: float = 1.0
     rising_one: float = 8.0
     lift: float = 1.0
-    mid_stroke: float = 1.0
-    verify: float = 1.0
+    mid_stroke: float = 0.0
+    verify: float = 2.0
 
 
 WEIGHTS = Weights()  # chosen on the training writers' numbers, never the held-out ones
-# (docs/numbers.md)
+# (benchmarks/segment_weights.py, docs/numbers.md)
+# Without a verifier (a Predictor, or a stale verifier.npz after retraining) nothing else says a
+# piece of a stroke is no digit: cutting a pen path costs, and a digit more earns nothing.
+UNVERIFIED = Weights(bonus=0.0, skip=0.5, mid_stroke=1.0, verify=0.0)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import numpy as np
 from lenet5.core import verifier as vf
 from lenet5.core.cuts import Piece, pieces
 from lenet5.core.grouping import MIN_OVERLAP, group
-from lenet5.core.paths import WEIGHTS, Weights, best_paths, digit_scores, runs
+from lenet5.core.paths import UNVERIFIED, WEIGHTS, Weights, best_paths, digit_scores, runs
 from lenet5.core.predictor import Predictor, Reading
 from lenet5.core.preprocess import Preprocessed, preprocess
 from lenet5.core.reader import Reader, read_all
@@ -91,7 +91,7 @@ class Candidates:
     width and height over the row's ``height``, px; ``rises``: its third, how far its pen path
     rose from its first point to its last), the verifier's ``inputs`` ``(N, F)`` (None without
     the net's features) and ``(N,)`` ``verdicts``, its log-probability that each is one whole
-    digit (0 without a verifier)."""
+    digit (None without a verifier)."""
 
     plans: list[_Group]
     pre: list[Preprocessed]
@@ -99,7 +99,7 @@ class Candidates:
     boxes: list[tuple]
     shape: np.ndarray
     inputs: np.ndarray | None
-    verdicts: np.ndarray
+    verdicts: np.ndarray | None
     height: float
     note: str
 
@@ -190,7 +190,7 @@ def candidates(strokes: Sequence[np.ndarray], widths: Sequence[float],
     pre, probs, maps = read_candidates(images, reader)
     shape = np.array(shape, np.float64).reshape(-1, len(vf.SHAPE))
     inputs = None if maps is None else vf.features(maps, probs, shape)
-    verdicts = np.zeros(len(shape))
+    verdicts = None
     verifier = getattr(reader, "verifier", None)
     if verifier is not None and inputs is not None:
         with np.errstate(invalid="ignore"):
@@ -199,20 +199,25 @@ def candidates(strokes: Sequence[np.ndarray], widths: Sequence[float],
 
 
 def read_segmented(strokes: Sequence[np.ndarray], widths: Sequence[float], reader: Reader,
-                   weights: Weights = WEIGHTS, max_digits: int = MAX_DIGITS) -> Number:
+                   weights: Weights | None = None, max_digits: int = MAX_DIGITS) -> Number:
     """The number's digits: strokes grouped, groups that may hold several digits (too wide
     for one, or the net unsure) over-segmented, every candidate read in one batch, each
     group's best path chosen (:mod:`lenet5.core.paths`)."""
     return choose(candidates(strokes, widths, reader, max_digits), weights, max_digits)
 
 
-def choose(c: Candidates, weights: Weights = WEIGHTS, max_digits: int = MAX_DIGITS) -> Number:
+def choose(c: Candidates, weights: Weights | None = None, max_digits: int = MAX_DIGITS
+           ) -> Number:
     """Each group read by its best path (one digit, or several); the closest other path that
     reads differently is the alternative. A group no path reads is one digit, unread. The
-    priors choose where to cut; each digit shows the net's own reading (its likeliest)."""
+    priors choose where to cut; each digit shows the net's own reading (its likeliest). The
+    default weights are :data:`WEIGHTS` with the verifier's verdicts, else :data:`UNVERIFIED`."""
+    if weights is None:
+        weights = UNVERIFIED if c.verdicts is None else WEIGHTS
     pre, probs, boxes, height, note = c.pre, c.probs, c.boxes, c.height, c.note
     scores, reads = digit_scores(probs, c.sizes, c.rises, weights)
-    scores = scores + weights.verify * c.verdicts
+    if c.verdicts is not None:
+        scores = scores + weights.verify * c.verdicts
     digits, cuts, cands, alts = [], [], [], []
     for g in c.plans:
         rows = range(g.first, g.first + len(g.spans))

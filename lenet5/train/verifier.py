@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> None:
     if a.pen_fold is None:  # the writers the serving net never trained on stay out
         a.pen_fold = held_out_fold(root)
     train, _ = writers.split(read_jsonl(a.pendigits), a.pen_fold, a.pen_folds)
+    if not train:
+        p.error(f"no digits by writers outside pen fold {a.pen_fold} in {a.pendigits}")
     x, y = examples(train, reader, a.numbers, a.seed)
     verifier = fit(x, y.astype(np.float64), reader.sha256, a.seed)
     vf.save(verifier, root / vf.FILE)
