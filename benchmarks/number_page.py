@@ -3,9 +3,9 @@
     python -m benchmarks.number_page --pendigits PATH/TO/pendigits.jsonl.gz [--numbers 100]
         [--pen-fold 0] [--layout apart|touching|joined]
 
-Numbers of 2-6 digits by one writer (``lenet5.eval.whole_numbers.pick_numbers``) are laid out on the
+Numbers of 2-6 digits by one writer (``lenet5.train.layouts.pick_numbers``) are laid out on the
 Number page's wide canvas as a person writes them (apart, touching or joined:
-``lenet5.eval.layouts``) and drawn stroke by stroke with the mouse in
+``lenet5.train.layouts``) and drawn stroke by stroke with the mouse in
 headless Chromium; the page's "Number" metric is compared with the digits' labels. The same digits
 read one at a time (the Draw page's pipeline, as ``python -m lenet5.evaluate``) give the
 single-digit figure. Prints one JSON object, with a few of the misread numbers.
@@ -22,10 +22,10 @@ from playwright.sync_api import sync_playwright
 
 from lenet5.core.predictor import Predictor
 from lenet5.eval import browser as B
-from lenet5.eval.layouts import LAYOUTS
-from lenet5.eval.whole_numbers import layout, per_writer, pick_numbers, score
+from lenet5.eval.whole_numbers import layout, per_writer, score
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
+from lenet5.train.layouts import LAYOUTS, pick_numbers
 
 
 def write(page, reruns: B.Reruns, box: dict, number: list[dict], rng: np.random.Generator,

@@ -21,10 +21,9 @@ from lenet5.core.grouping import WIDE, WIDE_BRUSH
 from lenet5.core.paths import WEIGHTS
 from lenet5.core.reader import Reader
 from lenet5.core.segment import candidates, choose
-from lenet5.eval.layouts import LAYOUTS, lay_out
-from lenet5.eval.whole_numbers import pick_numbers
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
+from lenet5.train.layouts import LAYOUTS, lay_out, pick_numbers
 
 GRID = dict(verify=[1.0, 2.0], mid_stroke=[0.0, 1.0], bonus=[0.0, 1.0], skip=[0.5, 1.0])
 

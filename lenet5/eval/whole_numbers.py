@@ -5,7 +5,7 @@
     python -m lenet5.number --read FILE.json    # numbers drawn elsewhere (lenet5.eval.number_file)
 
 Numbers of 2-6 digits by one writer (pen-drawn, so their strokes are real) are laid out on the
-wide canvas (apart, touching or joined: :mod:`lenet5.eval.layouts`), segmented and read. Prints
+wide canvas (apart, touching or joined: :mod:`lenet5.train.layouts`), segmented and read. Prints
 one JSON object: per-digit accuracy, the same digits read one at a time on the ordinary canvas,
 whole-number accuracy, ``model``, the serving model read (absolute path; default: the app's, in
 ``$LENET5_MODELS`` or ``models/``), the layout, and each writer's whole-number accuracy with the
@@ -29,10 +29,10 @@ from lenet5.core.grouping import WIDE, WIDE_BRUSH
 from lenet5.core.predictor import Predictor
 from lenet5.core.reader import Reader
 from lenet5.core.segment import read_number, read_segmented, text
-from lenet5.eval.layouts import LAYOUTS, lay_out
 from lenet5.eval.number_file import NumberFileError, read_file, read_one
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
+from lenet5.train.layouts import LAYOUTS, lay_out, pick_numbers
 from lenet5.train.pen import canvas_readings
 
 
@@ -41,26 +41,10 @@ def layout(records: Sequence[dict], rng: np.random.Generator,
            ) -> list[np.ndarray]:
     """Place pen-drawn digits (tablet strokes, y up) left to right on the wide canvas as a
     person writes a number: one size for all (±8%), small baseline wobble, and ``how``
-    (:data:`lenet5.eval.layouts.LAYOUTS`; ``apart``: gaps of 10-40% of the height between the
+    (:data:`lenet5.train.layouts.LAYOUTS`; ``apart``: gaps of 10-40% of the height between the
     digits' boxes; ``brush``: the width they will be drawn with). Returns canvas-pixel
     strokes, all digits in order."""
     return lay_out(records, rng, canvas, how, brush)
-
-
-def pick_numbers(records: list[dict], n: int, seed: int = 0) -> list[list[dict]]:
-    """``n`` numbers of 2-6 different pen-drawn digits, each by one writer (at most as many
-    digits as that writer drew; writers of one digit are left out)."""
-    rng = np.random.default_rng(seed)
-    by_writer: dict[int, list[int]] = {}
-    for i, r in enumerate(records):
-        by_writer.setdefault(r.get("writer", 0), []).append(i)
-    pools = [by_writer[w] for w in sorted(by_writer) if len(by_writer[w]) >= 2]
-    out = []
-    for _ in range(n):
-        pool = pools[rng.integers(len(pools))]
-        size = int(rng.integers(2, min(6, len(pool)) + 1))  # the same draws as 2-6 for pools >= 6
-        out.append([records[i] for i in rng.choice(pool, size, replace=False)])
-    return out
 
 
 def score(numbers: list[list[dict]], reads: list[str | None], predictor: Predictor,

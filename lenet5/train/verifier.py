@@ -4,7 +4,7 @@
         [--numbers 600] [--models models/]
 
 Numbers of 2-6 digits by the writers the serving net trained on (never ``--pen-fold``'s) are
-laid out apart, touching and joined (:mod:`lenet5.eval.layouts`), cut and read as the page
+laid out apart, touching and joined (:mod:`lenet5.train.layouts`), cut and read as the page
 reads them (:func:`lenet5.core.segment.candidates`), and each candidate is labelled by the
 truth of the layout: one whole digit (at least :data:`WHOLE` of one digit's pen path, and at
 most :data:`FOREIGN` of its own path from elsewhere: other digits, the ligature) or not. A
@@ -26,10 +26,9 @@ from lenet5.core.artifacts import models_dir
 from lenet5.core.grouping import WIDE_BRUSH
 from lenet5.core.reader import Reader
 from lenet5.core.segment import Candidates, candidates
-from lenet5.eval.layouts import LAYOUTS, lay_out_owned
-from lenet5.eval.whole_numbers import pick_numbers
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
+from lenet5.train.layouts import LAYOUTS, lay_out_owned, pick_numbers
 
 WHOLE = 0.85  # a candidate holds this much of one digit's pen path, at least
 FOREIGN = 0.15  # and at most this much of its own path is not that digit's

@@ -1,6 +1,6 @@
 """A touching number written in Chromium on the Number page (issue 22): "2026" with real
 pen-drawn strokes of writers the nets never saw, each digit slid onto the one before until
-their inks overlap (lenet5.eval.layouts.touching), drawn stroke by stroke with the mouse on a
+their inks overlap (lenet5.train.layouts.touching), drawn stroke by stroke with the mouse on a
 desktop and with a finger at 390 px (the page's narrow canvas), reads 2026. Screenshots land
 in test-artifacts/."""
 

@@ -110,7 +110,7 @@ def test_only_strokes_whose_boxes_meet_are_compared(monkeypatch):
 
 def test_touching_numbers_are_cut_where_the_digits_meet(predictor):
     """Digits of the writers the net never saw, slid onto each other until their inks overlap
-    (lenet5.eval.layouts.touching): the strokes alone make fewer groups than digits."""
+    (lenet5.train.layouts.touching): the strokes alone make fewer groups than digits."""
     one_each = {s["label"]: s for s in pen_samples()[::2]}
     rng = np.random.default_rng(0)
     merged = 0

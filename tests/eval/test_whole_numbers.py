@@ -46,8 +46,8 @@ def test_command_prints_the_figures_and_the_model_it_read(capsys):
 
 
 def test_touching_layout_inks_meet_and_joined_layout_runs_one_path_on(predictor):
-    from lenet5.eval import layouts as L
     from lenet5.eval.browser import pen_samples
+    from lenet5.train import layouts as L
 
     samples = pen_samples()[:5]
     rng = np.random.default_rng(3)

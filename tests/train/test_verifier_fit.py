@@ -14,8 +14,8 @@ from lenet5.core.grouping import WIDE_BRUSH
 from lenet5.core.reader import Reader
 from lenet5.core.segment import candidates
 from lenet5.eval.browser import pen_samples
-from lenet5.eval.layouts import lay_out_owned
 from lenet5.train import verifier as tv
+from lenet5.train.layouts import lay_out_owned
 
 
 def loss(params, z, y):

@@ -158,3 +158,19 @@ def lay_out(records: Sequence[dict], rng: np.random.Generator, canvas: tuple[int
     else:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {how!r}")
     return [s for d in digits for s in d]
+
+
+def pick_numbers(records: list[dict], n: int, seed: int = 0) -> list[list[dict]]:
+    """``n`` numbers of 2-6 different pen-drawn digits, each by one writer (at most as many
+    digits as that writer drew; writers of one digit are left out)."""
+    rng = np.random.default_rng(seed)
+    by_writer: dict[int, list[int]] = {}
+    for i, r in enumerate(records):
+        by_writer.setdefault(r.get("writer", 0), []).append(i)
+    pools = [by_writer[w] for w in sorted(by_writer) if len(by_writer[w]) >= 2]
+    out = []
+    for _ in range(n):
+        pool = pools[rng.integers(len(pools))]
+        size = int(rng.integers(2, min(6, len(pool)) + 1))  # the same draws as 2-6 for pools >= 6
+        out.append([records[i] for i in rng.choice(pool, size, replace=False)])
+    return out
