@@ -134,6 +134,8 @@ def check_output(module: str, result: dict, tmp: Path) -> None:
         assert Path(result["out"]) == tmp / "out" and (tmp / "out" / SERVING_FILE).is_file()
     elif module == "lenet5.eval.crossval":
         assert 0 < result["held_out_accuracy"]["mean"] <= 1
+        assert all(0 <= result[f"number_accuracy_{how}"]["mean"] <= 1
+                   for how in ("apart", "touching", "joined"))
         assert (tmp / "out" / "crossval.json").is_file()
     elif module in ("lenet5.evaluate", "lenet5.number"):
         assert result["model"] == str(ROOT / "models" / SERVING_FILE)

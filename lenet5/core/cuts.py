@@ -32,6 +32,9 @@ VALLEY = 0.06  # a valley must be this deep (of the height) on both sides
 LIFT = np.inf  # a pen lift's strength: always kept
 BIN = 2.0  # px: the columns in which a pen path's passes are counted
 PASSAGE = 4.0  # a passage's cuts' strength: kept before any cusp or valley
+# in a stroke that long, where the path goes up and comes down again (a top: where a ligature
+# rising from one digit's bottom turns into the next digit's first down-stroke)
+TOPS = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,9 @@ def stroke_cuts(points: np.ndarray, height: float) -> list[tuple[int, float]]:
             angle, 2 * SPAN + 1).max(1)
     strength = np.where(peak & (angle >= cusp), angle, 0.0)
     strength = np.maximum(strength, np.where(dip > 0, 1 + dip / height, 0.0))
+    if TOPS and cusp == LOOSE:
+        top = valleys(q * [1.0, -1.0], VALLEY * height)
+        strength = np.maximum(strength, np.where(top > 0, 1 + top / height, 0.0))
     if cusp == LOOSE:
         strength[passage_cuts(q)] = PASSAGE
     found: dict[int, float] = {}

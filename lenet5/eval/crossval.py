@@ -6,13 +6,15 @@
 The writers of the pen-drawn digits are split into ``--pen-folds`` folds
 (:mod:`lenet5.train.writers`). For each fold the net is trained, exactly as ``python -m
 lenet5.train --pen PATH --pen-holdout-fold K`` would train it, on MNIST plus every other fold's
-writers, and read the held-out writers' digits drawn on the canvas (and numbers of them on the
-Number page). When the pen digits come in a second stage, the first stage (MNIST alone, no pen
-data) is trained once and shared by all folds. Each fold's artifacts go to ``OUT/fold-K``; the
-report, per fold and as the mean and spread over folds, per class, to ``OUT/crossval.json`` and
-stdout. ``--smoke`` checks the pipeline in a few minutes: each fold trained as ``python -m
-lenet5.train --smoke`` does, the first ``SMOKE_FOLDS`` folds only (unless ``--only``), and
-``SMOKE_NUMBERS`` numbers read per fold.
+writers, and read the held-out writers' digits drawn on the canvas, and numbers of them on the
+Number page written apart, touching and joined (:mod:`lenet5.train.layouts`), read as the page
+reads them: with a verifier fitted on the fold's own training writers (``--verifier-numbers``
+numbers a layout; :mod:`lenet5.train.verifier`). When the pen digits come in a second stage, the
+first stage (MNIST alone, no pen data) is trained once and shared by all folds. Each fold's
+artifacts go to ``OUT/fold-K``; the report, per fold and as the mean and spread over folds, per
+class, to ``OUT/crossval.json`` and stdout. ``--smoke`` checks the pipeline in a few minutes: each
+fold trained as ``python -m lenet5.train --smoke`` does, the first ``SMOKE_FOLDS`` folds only
+(unless ``--only``), and ``SMOKE_NUMBERS`` numbers read (and fitted on) per fold and layout.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ import numpy as np
 
 from lenet5.core.artifacts import SERVING_FILE
 from lenet5.core.predictor import Predictor
+from lenet5.core.reader import Reader
 from lenet5.eval import whole_numbers as number
 from lenet5.eval.evaluate import by_writer, writer_spread
-from lenet5.train import export, pen, recipe
+from lenet5.train import export, pen, recipe, writers
 from lenet5.train import fit as train
-from lenet5.train.data import load_mnist
+from lenet5.train import verifier as fitting
+from lenet5.train.data import load_mnist, read_jsonl
+from lenet5.train.layouts import LAYOUTS
 from lenet5.train.model import ModelConfig, model_config
 from lenet5.train.pen import canvas_readings
 from lenet5.train.recipe import AugmentConfig
@@ -39,9 +44,13 @@ from lenet5.train.recipe import AugmentConfig
 SMOKE_FOLDS, SMOKE_NUMBERS = 2, 20  # --smoke: two folds still give a mean and a spread
 
 
-def fold_report(metrics: dict, held: list[dict], predictor: Predictor, numbers: int) -> dict:
+def fold_report(metrics: dict, held: list[dict], predictor: Predictor, numbers: int,
+                trained_on: list[dict] | None = None, verifier_numbers: int = 0) -> dict:
     """One fold's figures: held-out writers, per class and per writer (read by this fold's
-    net, the one that never saw them), MNIST test, whole numbers."""
+    net, the one that never saw them), MNIST test, whole numbers (``numbers`` a layout: apart
+    under ``numbers``, touching and joined under ``numbers_touching`` and ``numbers_joined``),
+    read with a verifier fitted on ``verifier_numbers`` numbers a layout of ``trained_on``
+    (the fold's training writers) when both are given."""
     pred, labels = canvas_readings(predictor, held)
     out = {"writers": metrics["pen"]["held_out_writers"],
            "accuracy": metrics["pen"]["held_out_accuracy"],
@@ -50,8 +59,21 @@ def fold_report(metrics: dict, held: list[dict], predictor: Predictor, numbers: 
            "train_seconds": metrics["train_seconds"],
            **by_writer(pred == labels, [r["writer"] for r in held])}
     if numbers:
-        out["numbers"] = number.measure(held, predictor, numbers)
+        reader = fold_reader(predictor, trained_on or [], verifier_numbers)
+        for how in LAYOUTS:
+            key = "numbers" if how == "apart" else f"numbers_{how}"
+            out[key] = number.measure(held, reader, numbers, how=how)
     return out
+
+
+def fold_reader(predictor: Predictor, trained_on: list[dict], verifier_numbers: int) -> Reader:
+    """The fold's net as the Number page reads with it: with a verifier fitted on numbers of
+    the writers it trained on (none when there are none, or ``verifier_numbers`` is 0)."""
+    reader = Reader(predictor)
+    if not trained_on or not verifier_numbers:
+        return reader
+    x, y = fitting.examples(trained_on, reader, verifier_numbers, 1)
+    return replace(reader, verifier=fitting.fit(x, y.astype(np.float64), reader.sha256, 1))
 
 
 def summary(folds: dict[int, dict]) -> dict:
@@ -72,6 +94,14 @@ def summary(folds: dict[int, dict]) -> dict:
         out["number_accuracy"] = stats([f["numbers"]["number_accuracy"] for f in folds.values()])
         out["per_digit_accuracy"] = stats(
             [f["numbers"]["per_digit_accuracy"] for f in folds.values()])
+    for how in LAYOUTS:
+        key = "numbers" if how == "apart" else f"numbers_{how}"
+        if all(key in f for f in folds.values()):
+            out[f"number_accuracy_{how}"] = stats(
+                [f[key]["number_accuracy"] for f in folds.values()])
+            worst = min((f[key]["worst_writer"] for f in folds.values()),
+                        key=lambda w: w["number_accuracy"])
+            out[f"worst_writer_numbers_{how}"] = worst
     return out
 
 
@@ -149,19 +179,22 @@ class Trainer:
 
 def crossval(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Path, out: Path,
              aug_cfg: AugmentConfig | None = None, model_cfg: ModelConfig | None = None,
-             only: list[int] | None = None, numbers: int = 500, cache: Path | None = None
-             ) -> dict:
+             only: list[int] | None = None, numbers: int = 500, cache: Path | None = None,
+             verifier_numbers: int = 600) -> dict:
     """Train and measure each fold (or the folds in ``only``); write and return the report."""
     model_cfg = model_cfg or ModelConfig()
     data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
     aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
     run = Trainer(data, aug, model_cfg, cache)  # one first stage, when shared, for all folds
     folds: dict[int, dict] = {}
+    records = list(read_jsonl(pen_path)) if numbers and verifier_numbers else []
     for k in only if only is not None else range(cfg.pen_folds):
         fold_cfg = replace(cfg, pen_holdout_fold=k)
         pen_xy = pen.digits(pen_path, cfg.pen_renders, k, cfg.pen_folds, cfg.seed)
         metrics, predictor = run(fold_cfg, pen_xy, out / f"fold-{k}")
-        folds[k] = fold_report(metrics, pen_xy.held_out, predictor, numbers)
+        trained_on = writers.split(records, k, cfg.pen_folds)[0] if records else []
+        folds[k] = fold_report(metrics, pen_xy.held_out, predictor, numbers, trained_on,
+                               verifier_numbers)
         print(json.dumps({"fold": k, **folds[k]}), flush=True)
     report = {"summary": summary(folds), "folds": {str(k): v for k, v in folds.items()},
               "model_config": model_cfg.to_dict(), "train_config": asdict(cfg),
@@ -181,6 +214,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--numbers", type=int, default=500,
                    help=f"whole numbers of held-out writers to read per fold (0: none; "
                         f"--smoke: at most {SMOKE_NUMBERS})")
+    p.add_argument("--verifier-numbers", type=int, default=600,
+                   help=f"numbers a layout of each fold's training writers its Number-page "
+                        f"verifier is fitted on (0: none; --smoke: at most {SMOKE_NUMBERS})")
     p.add_argument("--first-stage-cache", type=Path, metavar="DIR",
                    help="keep the shared first stage here and reuse it (recipe experiments)")
     a = p.parse_args(argv)
@@ -191,8 +227,9 @@ def main(argv: list[str] | None = None) -> None:
     if a.smoke:
         only = only if only is not None else list(range(min(SMOKE_FOLDS, cfg.pen_folds)))
         numbers = min(numbers, SMOKE_NUMBERS)
+        a.verifier_numbers = min(a.verifier_numbers, SMOKE_NUMBERS)
     report = crossval(cfg, a.data, a.pen, a.out, aug, model_config(a.variant), only, numbers,
-                      a.first_stage_cache)
+                      a.first_stage_cache, a.verifier_numbers)
     print(json.dumps(report["summary"]))
 
 

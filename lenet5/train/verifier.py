@@ -49,28 +49,33 @@ def _arcs(lines: Sequence[np.ndarray], owner_of: dict, digits: int) -> np.ndarra
 
 
 def labels(c: Candidates, strokes: Sequence[np.ndarray], owners: Sequence[np.ndarray],
-           digits: int) -> np.ndarray:
+           digits: int, truth: Sequence[int] | None = None) -> np.ndarray:
     """``(N,) bool``: which of ``c``'s candidates are one whole digit, by the layout's truth
-    (``owners``: per stroke, ``(n,)`` the digit of each point, -1 for a ligature)."""
+    (``owners``: per stroke, ``(n,)`` the digit of each point, -1 for a ligature); with
+    ``truth`` (each digit's label), only those the net also reads as that digit."""
     owner_of: dict = {}
     for s, o in zip(strokes, owners, strict=True):
         for (x, y), k in zip(s, o, strict=True):
             owner_of.setdefault((float(x), float(y)), int(k))
     total = _arcs(list(strokes), owner_of, digits)[:-1]
-    out = []
+    out, row = [], 0
     for g in c.plans:
         for i, j in g.spans:
             arc = _arcs([ln for p in g.pieces[i:j] for ln in p.lines], owner_of, digits)
             d = int(arc[:-1].argmax())
             whole = total[d] > 0 and arc[d] >= WHOLE * total[d]
-            out.append(bool(whole and arc.sum() - arc[d] <= FOREIGN * arc.sum()))
+            whole = whole and arc.sum() - arc[d] <= FOREIGN * arc.sum()
+            read = truth is None or (not np.isnan(c.probs[row]).any()
+                                     and int(c.probs[row].argmax()) == truth[d])
+            out.append(bool(whole and read))
+            row += 1
     return np.array(out, bool)
 
 
-def examples(records: list[dict], reader: Reader, numbers: int, seed: int
+def examples(records: list[dict], reader: Reader, numbers: int, seed: int, right: bool = False
              ) -> tuple[np.ndarray, np.ndarray]:
     """``(N, F)`` verifier inputs and ``(N,) bool`` labels of the readable candidates of
-    ``numbers`` numbers per layout."""
+    ``numbers`` numbers per layout (``right``: whole and read right, :func:`labels`)."""
     xs, ys = [], []
     for k, how in enumerate(LAYOUTS):
         for n, number in enumerate(pick_numbers(records, numbers, seed + k)):
@@ -79,7 +84,8 @@ def examples(records: list[dict], reader: Reader, numbers: int, seed: int
             c = candidates(strokes, [WIDE_BRUSH] * len(strokes), reader)
             ok = ~np.isnan(c.inputs).any(1)
             xs.append(c.inputs[ok])
-            ys.append(labels(c, strokes, owners, len(number))[ok])
+            truth = [int(r["label"]) for r in number] if right else None
+            ys.append(labels(c, strokes, owners, len(number), truth)[ok])
     return np.concatenate(xs), np.concatenate(ys)
 
 

@@ -53,3 +53,40 @@ def test_fold_report_reads_each_writer_with_the_folds_net():
     assert pooled == pytest.approx(score["pendigits_accuracy"], abs=1e-5)
     assert out["worst_writer"]["accuracy"] == min(v["accuracy"] for v in table.values())
     json.dumps(out)  # the report is JSON
+
+
+def test_summary_gives_each_layouts_mean_and_worst_writer():
+    def numbers(acc, worst):
+        return {"number_accuracy": acc, "per_digit_accuracy": acc,
+                "worst_writer": {"writer": worst, "number_accuracy": acc / 2, "numbers": 9}}
+    folds = {k: fold({"1": (0.99, 250)}) | {"numbers": numbers(0.9 + k / 100, k),
+                                            "numbers_touching": numbers(0.8, k),
+                                            "numbers_joined": numbers(0.7 - k / 10, 10 + k)}
+             for k in (0, 1)}
+    s = crossval.summary(folds)
+    assert s["number_accuracy_apart"]["mean"] == pytest.approx(0.905)
+    assert s["number_accuracy"] == s["number_accuracy_apart"]
+    assert s["number_accuracy_joined"]["min"] == pytest.approx(0.6)
+    assert s["worst_writer_numbers_joined"]["writer"] == 11
+    assert s["worst_writer_numbers_apart"]["writer"] == 0
+
+
+def test_fold_report_reads_numbers_in_every_layout_with_a_verifier_of_its_training_writers(
+        pendigits_path):
+    from lenet5.core.predictor import Predictor
+    from lenet5.train import writers
+    from lenet5.train.data import read_jsonl
+
+    train, held = writers.split(read_jsonl(pendigits_path), 0)
+    predictor = Predictor()
+    assert crossval.fold_reader(predictor, train, 0).verifier is None
+    reader = crossval.fold_reader(predictor, train[:600], 8)
+    assert reader.verifier is not None and reader.verifier.model_sha256 == predictor.sha256
+    metrics = {"pen": {"held_out_writers": [], "held_out_accuracy": 0.0,
+                       "held_out_per_class": {}}, "test_accuracy": 0.99, "train_seconds": 1.0}
+    out = crossval.fold_report(metrics, held, predictor, 6, train[:600], 8)
+    for key, how in [("numbers", "apart"), ("numbers_touching", "touching"),
+                     ("numbers_joined", "joined")]:
+        assert out[key]["layout"] == how and out[key]["numbers"] == 6
+        assert 0 <= out[key]["number_accuracy"] <= 1
+    json.dumps(out)

@@ -70,6 +70,16 @@ def test_layout_owners_and_labels_follow_the_truth(reader, how):
     else:  # one path through three digits is no one digit, yet each digit is somewhere in it
         assert len(c.plans) == 1 and not got[whole_groups].any()
         assert got.sum() >= 3
+    truth = [int(r["label"]) for r in number]
+    right = tv.labels(c, strokes, owners, len(number), truth)
+    assert not (right & ~got).any()  # read right is whole too
+    reads = np.nan_to_num(c.probs, nan=-1).argmax(1)
+    if how == "apart":
+        assert right[whole_groups].tolist() == [reads[r] == t for r, t in
+                                                zip(whole_groups, truth, strict=True)]
+        shifted = [(t + 1) % 10 for t in truth]  # a whole digit read as another is not right
+        assert not tv.labels(c, strokes, owners, 3, shifted)[whole_groups][
+            [reads[r] == t for r, t in zip(whole_groups, truth, strict=True)]].any()
 
 
 def test_command_fits_and_saves_a_verifier_the_reader_loads(tmp_path, capsys, pendigits_path):
