@@ -62,7 +62,8 @@ def point(metrics: dict, held: list[dict], predictor) -> dict:
 
 
 def curve(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Path, out: Path,
-          sizes: list[int], aug_cfg=None, model_cfg=None, order_seed: int = 0) -> dict:
+          sizes: list[int], aug_cfg=None, model_cfg=None, order_seed: int = 0,
+          cache: Path | None = None) -> dict:
     """Train one net per size in ``sizes``; write and return the report."""
     records = list(read_jsonl(pen_path))
     fold, folds = cfg.pen_holdout_fold, cfg.pen_folds
@@ -71,7 +72,7 @@ def curve(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Path, 
         raise ValueError(f"--writers: sizes in 1..{len(order)} (writers outside fold {fold})")
     model_cfg = model_cfg or ModelConfig()
     data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
-    run = Trainer(data, aug_cfg if cfg.augment else None, model_cfg)
+    run = Trainer(data, aug_cfg if cfg.augment else None, model_cfg, cache)
     points = {}
     for n in sorted(set(sizes)):
         folder = out / f"writers-{n}"
@@ -106,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="how many training writers each net learns from")
     p.add_argument("--order-seed", type=int, default=0,
                    help="seed of the order in which writers are added")
+    p.add_argument("--first-stage-cache", type=Path, metavar="DIR",
+                   help="keep the shared first stage here and reuse it (as the "
+                        "cross-validation's: the same recipe trains it once for both)")
     a = p.parse_args(argv)
     if not a.pen:
         p.error("give --pen PATH (pen-drawn digits with a writer field)")
@@ -114,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--pen-holdout-fold: a learning curve needs writers held out")
     try:
         report = curve(cfg, a.data, a.pen, a.out, a.writers, aug, model_config(a.variant),
-                       a.order_seed)
+                       a.order_seed, a.first_stage_cache)
     except ValueError as exc:
         p.error(str(exc))
     print(json.dumps({n: {"accuracy": v["accuracy"], "worst_writer": v["worst_writer"],

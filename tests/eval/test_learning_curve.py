@@ -20,7 +20,8 @@ def run(mnist_path, pendigits_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("curve")
     assert learning_curve.main(["--smoke", "--limit", "500", "--data", str(mnist_path),
                                 "--pen", str(pendigits_path), "--writers", "6,12",
-                                "--out", str(out)]) == 0
+                                "--out", str(out), "--first-stage-cache", str(out / "cache")]
+                               ) == 0
     return out, json.loads((out / "learning_curve.json").read_text())
 
 
@@ -35,6 +36,12 @@ def test_sizes_grow_by_writers_and_never_train_on_the_held_out_fold(run):
         assert {json.loads(line)["writer"] for line in fh} == set(six) | set(held)
     metrics = json.loads((out / "writers-6" / "metrics.json").read_text())["pen"]
     assert metrics["writers"] == six and metrics["held_out_writers"] == held
+
+
+def test_the_first_stage_is_kept_for_the_next_run(run):
+    out, report = run
+    kept = list((out / "cache").glob("*.weights.h5"))
+    assert len(kept) == 1 and kept[0].with_suffix(".json").is_file()
 
 
 def test_each_size_reads_the_same_writers_per_writer(run):
