@@ -184,8 +184,31 @@ def held_out_section(pen: dict, report: dict | None) -> None:
         per_class = report["summary"]["per_class_mean"]
         st.dataframe([{"digit": k, "unseen writers": f"{v:.2%}"} for k, v in per_class.items()],
                      hide_index=True)
+        per_person_section(report["summary"])
     st.caption("Accuracy on writers the network trained on says little about new people, so "
                "every figure here is on writers it never saw (split by writer, never by digit).")
+
+
+LAYOUT_NAMES = {"apart": "written apart", "touching": "touching", "joined": "joined by one stroke"}
+
+
+def per_person_section(summary: dict) -> None:
+    """The cross-validation per person: the worst writer of all folds beside the mean over
+    writers (a mean hides one person read badly), and whole numbers per layout, if reported."""
+    worst = summary.get("worst_writer")
+    if worst:
+        st.metric("Worst-read writer, cross-validated", f"{worst['accuracy']:.2%}",
+                  help=f"Writer {worst['writer']} ({worst['n']:,} digits), read by the net "
+                       f"trained without them; the mean over writers is "
+                       f"{summary['writer_mean']:.2%}.")
+    rows = [{"number written": name, "read exactly (mean over folds)":
+             f"{summary[f'number_accuracy_{how}']['mean']:.1%}",
+             "worst writer": f"{summary[f'worst_writer_numbers_{how}']['number_accuracy']:.1%}"}
+            for how, name in LAYOUT_NAMES.items() if f"number_accuracy_{how}" in summary]
+    if rows:
+        st.markdown("**Whole numbers of 2-6 digits by the writers each fold's net never saw** "
+                    "(the Number page's reading):")
+        st.dataframe(rows, hide_index=True)
 
 
 def provenance_section(m: dict) -> None:

@@ -31,3 +31,9 @@ def test_training_page_shows_the_data_and_unseen_writers():
     label = f"Cross-validated, {len(report['folds'])} folds of writers"
     assert metrics[label] == f"{cv['mean']:.2%} ± {cv['std']:.2%}"
     assert any("never saw" in c.value for c in at.caption)
+    worst = report["summary"]["worst_writer"]
+    assert metrics["Worst-read writer, cross-validated"] == f"{worst['accuracy']:.2%}"
+    table = next(d.value for d in at.dataframe if "number written" in d.value.columns)
+    joined = report["summary"]["number_accuracy_joined"]["mean"]
+    assert list(table["number written"]) == ["written apart", "touching", "joined by one stroke"]
+    assert table["read exactly (mean over folds)"].iloc[2] == f"{joined:.1%}"
