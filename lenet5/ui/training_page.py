@@ -201,13 +201,13 @@ def per_person_section(summary: dict) -> None:
                   help=f"Writer {worst['writer']} ({worst['n']:,} digits), read by the net "
                        f"trained without them; the mean over writers is "
                        f"{summary['writer_mean']:.2%}.")
-    rows = [{"number written": name, "read exactly (mean over folds)":
+    rows = [{"written": name, "read exactly":
              f"{summary[f'number_accuracy_{how}']['mean']:.1%}",
              "worst writer": f"{summary[f'worst_writer_numbers_{how}']['number_accuracy']:.1%}"}
             for how, name in LAYOUT_NAMES.items() if f"number_accuracy_{how}" in summary]
     if rows:
         st.markdown("**Whole numbers of 2-6 digits by the writers each fold's net never saw** "
-                    "(the Number page's reading):")
+                    "(the Number page's reading; mean over folds):")
         st.dataframe(rows, hide_index=True)
 
 
