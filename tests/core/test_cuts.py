@@ -83,3 +83,14 @@ def test_a_scribble_of_hundreds_of_strokes_is_cut_at_most_max_cuts_times():
     long = np.cumsum(rng.normal(0, 50, (20_000, 2)), 0)
     q, index = C.resample(long, 1.0)
     assert len(q) <= C.MAX_SAMPLES + 1 and index.max() < len(long)
+
+
+def test_a_top_of_a_long_stroke_is_a_cut_only_when_tops_are_asked_for(monkeypatch):
+    """A wide stroke rising gently and coming down again (a ligature into a digit's first
+    down-stroke): its turn is gentler than LOOSE, so only the tops rule cuts there."""
+    arch = line((0, 100), (200, 36), (400, 100), n=80)  # slope 0.32: a turn under 35 degrees
+    assert C.stroke_cuts(arch, 120.0) == []
+    monkeypatch.setattr(C, "TOPS", True)
+    cuts = C.stroke_cuts(arch, 120.0)
+    assert len(cuts) == 1 and abs(arch[cuts[0][0]][0] - 200) < 10
+    assert C.stroke_cuts(line((0, 100), (200, 36), n=80), 120.0) == []  # no way down: no top
