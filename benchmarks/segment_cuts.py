@@ -23,12 +23,12 @@ import numpy as np
 
 from lenet5.core import cuts, segment
 from lenet5.core.artifacts import serving_model_path
-from lenet5.core.grouping import WIDE, WIDE_BRUSH
+from lenet5.core.grouping import WIDE_BRUSH
 from lenet5.core.reader import Reader
 from lenet5.train import verifier as fitting
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
-from lenet5.train.layouts import LAYOUTS, lay_out, pick_numbers
+from lenet5.train.layouts import LAYOUTS, written
 
 
 def set_cuts(max_cuts: int, tops: bool) -> None:
@@ -45,8 +45,7 @@ def reachable(c: segment.Candidates, truth: str) -> bool:
         reach: list[set[int]] = [set() for _ in range(len(g.pieces) + 1)]
         reach[0] = set(at)
         for i, piece in enumerate(g.pieces):
-            if not piece.lifted_before and not piece.lifted and \
-                    piece.length < segment.SKIP_LENGTH * c.height:
+            if segment.may_skip(piece, c.height):
                 reach[i + 1] |= reach[i]
             for k, (a, b) in enumerate(g.spans):
                 row = c.probs[g.first + k]
@@ -63,9 +62,7 @@ def measure(reader: Reader, records: list[dict], numbers: int) -> dict:
     out = {}
     for how in LAYOUTS:
         right, reach, ms = [], [], []
-        for n, number in enumerate(pick_numbers(records, numbers, 1)):
-            strokes = lay_out(number, np.random.default_rng(n), WIDE, how)
-            truth = "".join(str(r["label"]) for r in number)
+        for strokes, truth in written(records, numbers, how):
             t0 = time.perf_counter()
             c = segment.candidates(strokes, [WIDE_BRUSH] * len(strokes), reader)
             right.append(segment.choose(c).text == truth)

@@ -17,13 +17,13 @@ from dataclasses import replace
 import numpy as np
 
 from lenet5.core.artifacts import serving_model_path
-from lenet5.core.grouping import WIDE, WIDE_BRUSH
+from lenet5.core.grouping import WIDE_BRUSH
 from lenet5.core.paths import WEIGHTS
 from lenet5.core.reader import Reader
 from lenet5.core.segment import candidates, choose
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
-from lenet5.train.layouts import LAYOUTS, lay_out, pick_numbers
+from lenet5.train.layouts import LAYOUTS, written
 
 GRID = dict(verify=[1.0, 2.0], mid_stroke=[0.0, 1.0], bonus=[0.0, 1.0], skip=[0.5, 1.0])
 
@@ -32,12 +32,8 @@ def read_all(records: list[dict], numbers: int, reader: Reader) -> dict:
     """Per layout, ``[(Candidates, truth text)]`` for ``numbers`` numbers (read once)."""
     data = {}
     for how in LAYOUTS:
-        rows = []
-        for n, number in enumerate(pick_numbers(records, numbers, 1)):
-            strokes = lay_out(number, np.random.default_rng(n), WIDE, how)
-            truth = "".join(str(r["label"]) for r in number)
-            rows.append((candidates(strokes, [WIDE_BRUSH] * len(strokes), reader), truth))
-        data[how] = rows
+        data[how] = [(candidates(strokes, [WIDE_BRUSH] * len(strokes), reader), truth)
+                     for strokes, truth in written(records, numbers, how)]
     return data
 
 

@@ -198,6 +198,12 @@ def candidates(strokes: Sequence[np.ndarray], widths: Sequence[float],
     return Candidates(plans, pre, probs, boxes, shape, inputs, verdicts, height, note)
 
 
+def may_skip(piece: Piece, height: float) -> bool:
+    """Whether a path may leave ``piece`` unread: mid-stroke at both ends and shorter than
+    :data:`SKIP_LENGTH` row heights (``height``, px), so perhaps a ligature."""
+    return not piece.lifted_before and not piece.lifted and piece.length < SKIP_LENGTH * height
+
+
 def read_segmented(strokes: Sequence[np.ndarray], widths: Sequence[float], reader: Reader,
                    weights: Weights | None = None, max_digits: int = MAX_DIGITS) -> Number:
     """The number's digits: strokes grouped, groups that may hold several digits (too wide
@@ -222,8 +228,7 @@ def choose(c: Candidates, weights: Weights | None = None, max_digits: int = MAX_
     for g in c.plans:
         rows = range(g.first, g.first + len(g.spans))
         cands += [tuple(p.end) for p in g.pieces[:-1]]
-        skippable = [not p.lifted_before and not p.lifted and p.length < SKIP_LENGTH * height
-                     for p in g.pieces]
+        skippable = [may_skip(p, height) for p in g.pieces]
         start = [g.pieces[i] for i, _ in g.spans]
         fresh = np.array([i > 0 and p.overlap_before < MIN_OVERLAP
                           for (i, _), p in zip(g.spans, start, strict=True)])

@@ -61,9 +61,14 @@ def fold_report(metrics: dict, held: list[dict], predictor: Predictor, numbers: 
     if numbers:
         reader = fold_reader(predictor, trained_on or [], verifier_numbers)
         for how in LAYOUTS:
-            key = "numbers" if how == "apart" else f"numbers_{how}"
-            out[key] = number.measure(held, reader, numbers, how=how)
+            out[numbers_key(how)] = number.measure(held, reader, numbers, how=how)
     return out
+
+
+def numbers_key(how: str) -> str:
+    """Where a fold's report keeps its numbers laid out ``how`` (apart: ``numbers``, as
+    before the layouts)."""
+    return "numbers" if how == "apart" else f"numbers_{how}"
 
 
 def fold_reader(predictor: Predictor, trained_on: list[dict], verifier_numbers: int) -> Reader:
@@ -95,7 +100,7 @@ def summary(folds: dict[int, dict]) -> dict:
         out["per_digit_accuracy"] = stats(
             [f["numbers"]["per_digit_accuracy"] for f in folds.values()])
     for how in LAYOUTS:
-        key = "numbers" if how == "apart" else f"numbers_{how}"
+        key = numbers_key(how)
         if all(key in f for f in folds.values()):
             out[f"number_accuracy_{how}"] = stats(
                 [f[key]["number_accuracy"] for f in folds.values()])

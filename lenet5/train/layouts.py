@@ -160,6 +160,15 @@ def lay_out(records: Sequence[dict], rng: np.random.Generator, canvas: tuple[int
     return [s for d in digits for s in d]
 
 
+def written(records: list[dict], n: int, how: str, seed: int = 1
+            ) -> list[tuple[list[np.ndarray], str]]:
+    """``n`` numbers (:func:`pick_numbers`) laid out ``how`` on the wide canvas, each with its
+    own generator (number ``k``: seed ``k``), as ``(strokes, the digits' labels as text)``."""
+    return [(lay_out(number, np.random.default_rng(k), WIDE, how),
+             "".join(str(r["label"]) for r in number))
+            for k, number in enumerate(pick_numbers(records, n, seed))]
+
+
 def pick_numbers(records: list[dict], n: int, seed: int = 0) -> list[list[dict]]:
     """``n`` numbers of 2-6 different pen-drawn digits, each by one writer (at most as many
     digits as that writer drew; writers of one digit are left out)."""

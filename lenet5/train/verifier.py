@@ -58,9 +58,9 @@ def labels(c: Candidates, strokes: Sequence[np.ndarray], owners: Sequence[np.nda
         for (x, y), k in zip(s, o, strict=True):
             owner_of.setdefault((float(x), float(y)), int(k))
     total = _arcs(list(strokes), owner_of, digits)[:-1]
-    out, row = [], 0
+    out = []
     for g in c.plans:
-        for i, j in g.spans:
+        for row, (i, j) in enumerate(g.spans, g.first):
             arc = _arcs([ln for p in g.pieces[i:j] for ln in p.lines], owner_of, digits)
             d = int(arc[:-1].argmax())
             whole = total[d] > 0 and arc[d] >= WHOLE * total[d]
@@ -68,7 +68,6 @@ def labels(c: Candidates, strokes: Sequence[np.ndarray], owners: Sequence[np.nda
             read = truth is None or (not np.isnan(c.probs[row]).any()
                                      and int(c.probs[row].argmax()) == truth[d])
             out.append(bool(whole and read))
-            row += 1
     return np.array(out, bool)
 
 
