@@ -128,11 +128,8 @@ def first_stage(cfg: recipe.TrainConfig, data, aug: AugmentConfig | None,
     ``cache`` (a folder) under a name made from everything it depends on, and reused from
     there, so that recipes differing only in their second stage train it once."""
     start = time.perf_counter()
-    later = {f: 0 for f in ("pen_renders", "pen_holdout_fold", "style_epochs", "flag_ones",
-                           "crossed_sevens", "curled_nines")}
-    key = json.dumps([asdict(replace(cfg, **later, style_lr=0, style_alpha=0, style_soup=0)),
-                      model_cfg.to_dict(), aug.to_dict() if aug else None], sort_keys=True)
-    path = cache / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.weights.h5" if cache else None
+    key = first_stage_key(cfg, model_cfg, aug)
+    path = cache / f"{key}.weights.h5" if cache else None
     model, hist, _ = train.first_stage(cfg, data, aug, model_cfg, None, not (
         path and path.is_file()))
     seconds = time.perf_counter() - start
@@ -145,6 +142,19 @@ def first_stage(cfg: recipe.TrainConfig, data, aug: AugmentConfig | None,
         model.save_weights(path)
         path.with_suffix(".json").write_text(json.dumps({"history": hist, "seconds": seconds}))
     return model, hist, model.get_weights(), seconds
+
+
+def first_stage_key(cfg: recipe.TrainConfig, model_cfg: ModelConfig,
+                    aug: AugmentConfig | None) -> str:
+    """16 hex digits naming the first stage of ``cfg``: what the second stage alone uses is
+    left out, so that recipes differing only there share one first stage."""
+    later = {f: 0 for f in ("pen_renders", "pen_holdout_fold", "style_epochs", "flag_ones",
+                           "crossed_sevens", "curled_nines")}
+    first = asdict(replace(cfg, **later, style_lr=0, style_alpha=0, style_soup=0))
+    del first["pen_variety"]  # named after the keys were: the stages cached before stay found
+    key = json.dumps([first, model_cfg.to_dict(), aug.to_dict() if aug else None],
+                     sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -195,7 +205,7 @@ def crossval(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Pat
     records = list(read_jsonl(pen_path)) if numbers and verifier_numbers else []
     for k in only if only is not None else range(cfg.pen_folds):
         fold_cfg = replace(cfg, pen_holdout_fold=k)
-        pen_xy = pen.digits(pen_path, cfg.pen_renders, k, cfg.pen_folds, cfg.seed)
+        pen_xy = pen.of_recipe(pen_path, cfg, k)
         metrics, predictor = run(fold_cfg, pen_xy, out / f"fold-{k}")
         trained_on = writers.split(records, k, cfg.pen_folds)[0] if records else []
         folds[k] = fold_report(metrics, pen_xy.held_out, predictor, numbers, trained_on,

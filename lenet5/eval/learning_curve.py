@@ -77,7 +77,7 @@ def curve(cfg: recipe.TrainConfig, data_path: str | None, pen_path: str | Path, 
     for n in sorted(set(sizes)):
         folder = out / f"writers-{n}"
         path = subset_file(records, set(order[:n]), fold, folds, folder / "pen.jsonl.gz")
-        pen_xy = pen.digits(path, cfg.pen_renders, fold, folds, cfg.seed)
+        pen_xy = pen.of_recipe(path, cfg, fold)
         metrics, predictor = run(cfg, pen_xy, folder)
         points[str(n)] = point(metrics, pen_xy.held_out, predictor)
         print(json.dumps({"writers": n, **points[str(n)]}), flush=True)

@@ -203,8 +203,7 @@ def train(cfg: TrainConfig, data_path: str | None, out: Path,
     model_cfg = model_cfg or ModelConfig()
     pen_xy = None
     if pen_path:
-        pen_xy = pen.digits(pen_path, cfg.pen_renders, cfg.pen_holdout_fold, cfg.pen_folds,
-                            cfg.seed)
+        pen_xy = pen.of_recipe(pen_path, cfg)
     data = load_mnist(data_path, val_size=cfg.val_size, seed=cfg.seed)
     aug = (aug_cfg or AugmentConfig()) if cfg.augment else None
     start = time.perf_counter()

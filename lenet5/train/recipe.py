@@ -55,6 +55,7 @@ class TrainConfig:
     style_soup: bool = True  # and a run training only HEAD; serve both runs' mean weights
     style_alpha: float = ALPHA  # an MNIST digit's label's weight there (rest: KD)
     pen_renders: int = 8  # with --pen: canvas drawings of each pen-drawn digit added (pen.py)
+    pen_variety: float = 0.0  # strength of the simulated new writers in them (variety.py)
     pen_holdout_fold: int = 0  # with --pen: this fold's writers are never trained on (-1: none)
     pen_folds: int = writers.FOLDS
 
@@ -108,6 +109,9 @@ def parser(prog: str = "python -m lenet5.train", description: str = "",
                    "(.jsonl.gz, e.g. UCI pendigits), except the writers of --pen-holdout-fold")
     p.add_argument("--pen-renders", type=int, default=d.pen_renders,
                    help="canvas drawings made of each pen-drawn digit")
+    p.add_argument("--pen-variety", type=float, default=d.pen_variety,
+                   help="strength of the simulated new writers' changes to the pen strokes "
+                        "before they are drawn (lenet5/train/variety.py; 0: none)")
     p.add_argument("--pen-holdout-fold", type=int, default=d.pen_holdout_fold,
                    help="never train on the writers of this fold (-1: train on all writers)")
     p.add_argument("--pen-folds", type=int, default=d.pen_folds,

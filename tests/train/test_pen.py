@@ -6,6 +6,7 @@ writer's digit may reach training.
 """
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -79,6 +80,18 @@ def test_cross_validation_report(cv_run):
     assert s["worst_class"] == min(s["per_class_mean"], key=s["per_class_mean"].get)
     assert folds["1"]["numbers"]["numbers"] == 30 and 0 <= s["number_accuracy"]["mean"] <= 1
     assert (cv_run / "fold-1" / "lenet5.tflite").is_file()
+
+
+def test_recipes_differing_in_the_pen_stage_alone_share_a_first_stage():
+    from lenet5.train.model import ModelConfig
+    from lenet5.train.recipe import AugmentConfig, TrainConfig
+
+    cfg, model, aug = TrainConfig(), ModelConfig(), AugmentConfig()
+    key = crossval.first_stage_key(cfg, model, aug)
+    later = replace(cfg, pen_variety=2.0, pen_renders=3, pen_holdout_fold=4, style_lr=1e-4)
+    assert crossval.first_stage_key(later, model, aug) == key
+    assert crossval.first_stage_key(replace(cfg, epochs=3), model, aug) != key
+    assert crossval.first_stage_key(cfg, model, replace(aug, shear=0.2)) != key
 
 
 def test_renders_are_preprocessed_canvas_drawings(pendigits_path):

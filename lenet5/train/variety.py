@@ -1,0 +1,98 @@
+"""New writers, simulated: pen strokes changed the way one person's hand differs from another's,
+before they are drawn on the canvas.
+
+Thirty writers show only thirty hands; a new person slants more, writes narrower, puts the bar
+of a 4 or a 7 somewhere else, or closes loops smaller (docs/recognition.md shows whom the nets
+misread). Each change here acts on the strokes, not on the image, so the drawing keeps one even
+pen width as on the canvas:
+
+- the whole digit: a rotation, a slant (x moves with the height), a change of aspect (width
+  against height);
+- each stroke of a digit of several strokes, on its own: a small shift, turn and scaling about
+  its centre (where people lift the pen, the next stroke lands differently);
+- an elastic distortion (after Simard et al. 2003, on the pen's points rather than on pixels): a
+  smooth random displacement field, which grows or shrinks loops and bends strokes.
+
+``strength`` scales every range at once (0: the strokes as written).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Variety:
+    """The ranges of the changes at ``strength`` 1; heights are the digit's own."""
+
+    rotation_deg: float = 8.0  # whole digit, +-
+    slant: float = 0.3  # x shift per unit of height, +-
+    aspect: float = 0.2  # log of the width's scale, +-
+    stroke_shift: float = 0.05  # each stroke, in heights, +- on each axis
+    stroke_turn_deg: float = 8.0  # each stroke about its centre, +-
+    stroke_scale: float = 0.1  # log of each stroke's scale, +-
+    elastic: float = 0.06  # largest displacement of the field, in heights
+    prob: float = 0.8  # share of drawings changed at all
+
+
+def vary(strokes: Sequence, rng: np.random.Generator, strength: float = 1.0,
+         ranges: Variety = Variety()) -> list[np.ndarray]:
+    """``strokes`` (each ``(n, 2)`` points, any units, y either way) changed as another
+    writer might have written them: a list of ``(n, 2) float64`` arrays, as many as given, the
+    points in order. With ``strength`` 0, or for a drawing left alone (``1 - prob`` of
+    them), the points unchanged."""
+    pts = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
+    if strength <= 0 or not pts or rng.random() >= ranges.prob:
+        return pts
+    allp = np.concatenate(pts)
+    centre = (allp.min(0) + allp.max(0)) / 2
+    height = max(float(np.ptp(allp[:, 1])), float(np.ptp(allp[:, 0])), 1e-9)
+    m = _whole(rng, strength, ranges)
+    pts = [(p - centre) @ m.T for p in pts]
+    if len(pts) > 1:
+        pts = [_stroke(p, height, rng, strength, ranges) for p in pts]
+    field = _field(rng, height, strength * ranges.elastic)
+    return [p + field(p) + centre for p in pts]
+
+
+def _u(rng: np.random.Generator, half: float) -> float:
+    return float(rng.uniform(-half, half))
+
+
+def _rotation(deg: float) -> np.ndarray:
+    t = np.deg2rad(deg)
+    return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+
+
+def _whole(rng: np.random.Generator, k: float, r: Variety) -> np.ndarray:
+    """The ``(2, 2)`` change of the whole digit: a rotation, then a slant and a stretch."""
+    m = _rotation(_u(rng, k * r.rotation_deg))
+    return np.array([[np.exp(_u(rng, k * r.aspect)), _u(rng, k * r.slant)], [0.0, 1.0]]) @ m
+
+
+def _stroke(p: np.ndarray, height: float, rng: np.random.Generator, k: float,
+            r: Variety) -> np.ndarray:
+    """One stroke moved on its own: turned and scaled about its centre, then shifted."""
+    c = p.mean(0)
+    m = _rotation(_u(rng, k * r.stroke_turn_deg)) * np.exp(_u(rng, k * r.stroke_scale))
+    shift = np.array([_u(rng, k * r.stroke_shift), _u(rng, k * r.stroke_shift)]) * height
+    return (p - c) @ m.T + c + shift
+
+
+def _field(rng: np.random.Generator, height: float, amount: float):
+    """A smooth displacement ``(n, 2) -> (n, 2)`` over the digit (centred coordinates): two
+    random low-frequency waves per axis, the largest displacement ``amount * height``."""
+    if amount <= 0:
+        return lambda p: np.zeros_like(p)
+    freq = rng.uniform(0.5, 1.5, (2, 2, 2)) * np.pi / height  # (axis, wave, x|y)
+    phase = rng.uniform(0, 2 * np.pi, (2, 2))
+    amp = rng.uniform(-1, 1, (2, 2)) * amount * height / 2
+
+    def displace(p: np.ndarray) -> np.ndarray:
+        waves = np.sin(p @ freq.transpose(0, 2, 1) + phase[:, None, :])  # (axis, n, wave)
+        return (waves * amp[:, None, :]).sum(-1).T
+
+    return displace

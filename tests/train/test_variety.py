@@ -1,0 +1,87 @@
+"""Simulated new writers (lenet5/train/variety.py): the strokes keep their shape in number and
+order, each change stays within its range, and the pen renders use them only when asked."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lenet5.train import pen, writers
+from lenet5.train.data import read_jsonl
+from lenet5.train.variety import Variety, vary
+
+NONE = Variety(rotation_deg=0, slant=0, aspect=0, stroke_shift=0, stroke_turn_deg=0,
+               stroke_scale=0, elastic=0, prob=1.0)
+point = st.tuples(st.floats(-500, 500), st.floats(-500, 500))
+strokes = st.lists(st.lists(point, min_size=1, max_size=30), min_size=1, max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(strokes, st.integers(0, 2**32 - 1), st.floats(0, 3))
+def test_every_point_kept_in_order_and_finite(drawn, seed, strength):
+    out = vary(drawn, np.random.default_rng(seed), strength)
+    assert [len(s) for s in out] == [len(s) for s in drawn]
+    assert all(s.dtype == np.float64 and np.isfinite(s).all() for s in out)
+
+
+@given(strokes, st.integers(0, 2**32 - 1))
+def test_strength_zero_and_no_ranges_leave_the_points(drawn, seed):
+    for out in (vary(drawn, np.random.default_rng(seed), 0.0),
+                vary(drawn, np.random.default_rng(seed), 2.0, NONE)):
+        for a, b in zip(out, drawn, strict=True):
+            np.testing.assert_allclose(a, np.asarray(b, float), atol=1e-9)
+
+
+def test_same_seed_same_writer():
+    drawn = [[[0, 0], [10, 40], [20, 0]], [[0, 20], [20, 20]]]
+    a, b = (vary(drawn, np.random.default_rng(7), 1.0) for _ in range(2))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not np.allclose(a[0], vary(drawn, np.random.default_rng(8), 1.0)[0])
+
+
+def test_slant_moves_x_with_the_height_within_its_range():
+    stem = [[[0.0, y] for y in np.linspace(-50, 50, 11)]]
+    only = replace(NONE, slant=0.3)
+    slopes = []
+    for seed in range(200):
+        p = vary(stem, np.random.default_rng(seed), 1.0, only)[0]
+        np.testing.assert_allclose(p[:, 1], np.linspace(-50, 50, 11))  # heights kept
+        slope = np.polyfit(p[:, 1], p[:, 0], 1)[0]
+        assert abs(slope) <= 0.3 + 1e-9
+        slopes.append(slope)
+    assert min(slopes) < -0.2 and max(slopes) > 0.2  # both ways, near the ends of the range
+
+
+def test_elastic_field_moves_no_point_further_than_its_amount():
+    ring = [[[50 * np.cos(t), 50 * np.sin(t)] for t in np.linspace(0, 2 * np.pi, 60)]]
+    only = replace(NONE, elastic=0.06)
+    moved = [np.abs(vary(ring, np.random.default_rng(s), 1.0, only)[0] - ring[0]).max()
+             for s in range(100)]
+    assert max(moved) <= 0.06 * 100 + 1e-9 and np.median(moved) > 0.5  # height 100
+
+
+def test_a_single_stroke_is_never_moved_on_its_own():
+    one = [[[0.0, 0.0], [10.0, 30.0], [20.0, 60.0]]]
+    only = replace(NONE, stroke_shift=0.2, stroke_turn_deg=30, stroke_scale=0.5)
+    np.testing.assert_allclose(vary(one, np.random.default_rng(0), 1.0, only)[0], one[0])
+    two = one + [[[0.0, 30.0], [20.0, 30.0]]]
+    assert not np.allclose(vary(two, np.random.default_rng(0), 1.0, only)[1], two[1])
+
+
+def test_prob_leaves_that_share_of_drawings_alone():
+    drawn = [[[0, 0], [10, 40], [20, 0]]]
+    rng = np.random.default_rng(0)
+    same = [np.allclose(vary(drawn, rng, 1.0)[0], drawn[0]) for _ in range(2000)]
+    assert np.mean(same) == pytest.approx(1 - Variety().prob, abs=0.03)
+
+
+def test_variety_changes_the_strokes_not_the_places_or_brushes(pendigits_path, monkeypatch):
+    records = writers.held_out(read_jsonl(pendigits_path), 0)[:60]
+    plain, labels = pen.renders(records, 2, seed=3)
+    varied, labels2 = pen.renders(records, 2, seed=3, variety=1.0)
+    assert np.array_equal(labels, labels2) and not np.array_equal(plain, varied)
+    monkeypatch.setattr(pen, "vary", lambda s, rng, k: s)  # the variety drawn, then not used
+    again, _ = pen.renders(records, 2, seed=3, variety=1.0)
+    assert np.array_equal(again, plain)
