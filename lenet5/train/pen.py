@@ -22,33 +22,35 @@ from lenet5.core.strokes import BRUSH, CANVAS, render_random
 from lenet5.train import metrics, writers
 from lenet5.train.data import read_jsonl, sha256_of
 from lenet5.train.recipe import TrainConfig
-from lenet5.train.variety import vary
+from lenet5.train.variety import add_tails, vary
 
 BRUSHES = (10, 30)  # brush widths drawn from, px: around the slider's default of 18
 
 
 def renders(records: Sequence[dict], n: int, seed: int = 0,
-            brushes: tuple[int, int] = BRUSHES, variety: float = 0.0
+            brushes: tuple[int, int] = BRUSHES, variety: float = 0.0, tails: float = 0.0
             ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` canvas drawings of each record, preprocessed: ``(M, 28, 28) uint8 in [0, 255]``
     white on black and ``(M,) uint8`` labels, the first drawing of every record first;
     M <= ``n * len(records)`` (drawings the preprocessing refuses are left out). ``variety``:
-    the strength of the simulated new writers' changes to the strokes (:mod:`variety`)."""
-    return _stack(_drawings(records, n, seed, brushes, variety))
+    the strength of the simulated new writers' changes to the strokes, ``tails``: how often a
+    drawing gets a lead-in and a lead-out (:mod:`variety`)."""
+    return _stack(_drawings(records, n, seed, brushes, variety, tails))
 
 
 def _drawings(records: Sequence[dict], n: int, seed: int, brushes: tuple[int, int],
-              variety: float = 0.0) -> list[list[tuple[np.ndarray, int]]]:
+              variety: float = 0.0, tails: float = 0.0) -> list[list[tuple[np.ndarray, int]]]:
     """``n`` passes over ``records``, each a list of readable ``(digit, label)`` drawings."""
     rng = np.random.default_rng(seed)
-    # a generator of its own, so that places and brushes are drawn as without the variety
-    other = np.random.default_rng([seed, 1])
+    # generators of their own, so that places and brushes are drawn as without the variety
+    other, joins = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
     passes = []
     for _ in range(n):
         drawn = []
         for rec in records:
             brush = int(rng.integers(brushes[0], brushes[1] + 1))
             strokes = vary(rec["strokes"], other, variety) if variety else rec["strokes"]
+            strokes = add_tails(strokes, joins, tails) if tails else strokes
             result = preprocess(render_random(strokes, rng, CANVAS, brush),
                                 dark_background=True)
             if result.ok:
@@ -83,17 +85,17 @@ def first_drawings(pen_xy: PenDigits) -> np.ndarray:
 
 
 def digits(path: str | Path, n: int, fold: int, folds: int = writers.FOLDS,
-           seed: int = 0, variety: float = 0.0) -> PenDigits:
-    """:func:`renders` (``n`` each, ``variety`` as there) of the pen-drawn digits in ``path``
-    by every writer outside fold ``fold`` of ``folds`` (-1: all writers)."""
+           seed: int = 0, variety: float = 0.0, tails: float = 0.0) -> PenDigits:
+    """:func:`renders` (``n`` each, ``variety`` and ``tails`` as there) of the pen-drawn
+    digits in ``path`` by every writer outside fold ``fold`` of ``folds`` (-1: all writers)."""
     records = list(read_jsonl(path))
     train, held = writers.split(records, fold, folds) if fold >= 0 else (records, [])
-    passes = _drawings(train, n, seed, BRUSHES, variety)
+    passes = _drawings(train, n, seed, BRUSHES, variety, tails)
     x, y = _stack(passes)
     about = {"source": Path(path).name, "sha256": sha256_of(path),
              "dataset": "UCI Pen-Based Recognition of Handwritten Digits (CC BY 4.0)",
              "digits": len(train), "renders": n, "images": len(y), "brushes": list(BRUSHES),
-             "variety": variety,
+             "variety": variety, "tails": tails,
              "writers": sorted({int(r["writer"]) for r in train}),
              "held_out_writers": sorted({int(r["writer"]) for r in held}),
              "held_out_fold": fold if fold >= 0 else None, "folds": folds}
@@ -101,10 +103,10 @@ def digits(path: str | Path, n: int, fold: int, folds: int = writers.FOLDS,
 
 
 def of_recipe(path: str | Path, cfg: TrainConfig, fold: int | None = None) -> PenDigits:
-    """:func:`digits` as the recipe ``cfg`` asks for them (its renders, variety, folds and
+    """:func:`digits` as the recipe ``cfg`` asks for them (its renders, variety, tails, folds and
     seed), holding out fold ``fold`` (default: the recipe's ``pen_holdout_fold``)."""
     return digits(path, cfg.pen_renders, cfg.pen_holdout_fold if fold is None else fold,
-                  cfg.pen_folds, cfg.seed, cfg.pen_variety)
+                  cfg.pen_folds, cfg.seed, cfg.pen_variety, cfg.pen_tails)
 
 
 def held_out_score(predictor: Predictor, records: list[dict]) -> dict:

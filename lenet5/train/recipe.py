@@ -56,6 +56,7 @@ class TrainConfig:
     style_alpha: float = ALPHA  # an MNIST digit's label's weight there (rest: KD)
     pen_renders: int = 8  # with --pen: canvas drawings of each pen-drawn digit added (pen.py)
     pen_variety: float = 0.0  # strength of the simulated new writers in them (variety.py)
+    pen_tails: float = 0.0  # share of them with a lead-in, and a lead-out (variety.add_tails)
     pen_holdout_fold: int = 0  # with --pen: this fold's writers are never trained on (-1: none)
     pen_folds: int = writers.FOLDS
 
@@ -112,6 +113,9 @@ def parser(prog: str = "python -m lenet5.train", description: str = "",
     p.add_argument("--pen-variety", type=float, default=d.pen_variety,
                    help="strength of the simulated new writers' changes to the pen strokes "
                         "before they are drawn (lenet5/train/variety.py; 0: none)")
+    p.add_argument("--pen-tails", type=float, default=d.pen_tails,
+                   help="probability that a pen drawing gets a lead-in, and a lead-out: pieces "
+                        "of the curves that join digits in a number (0: none)")
     p.add_argument("--pen-holdout-fold", type=int, default=d.pen_holdout_fold,
                    help="never train on the writers of this fold (-1: train on all writers)")
     p.add_argument("--pen-folds", type=int, default=d.pen_folds,

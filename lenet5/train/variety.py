@@ -14,6 +14,10 @@ pen width as on the canvas:
   smooth random displacement field, which grows or shrinks loops and bends strokes.
 
 ``strength`` scales every range at once (0: the strokes as written).
+
+:func:`add_tails` is the Number page's part: where one pen path runs from digit to digit, the
+segmentation cuts the path somewhere along the joining curve, and each digit arrives with a
+piece of it: a lead-in before its first stroke, a lead-out after its last.
 """
 
 from __future__ import annotations
@@ -96,3 +100,48 @@ def _field(rng: np.random.Generator, height: float, amount: float):
         return (waves * amp[:, None, :]).sum(-1).T
 
     return displace
+
+
+TAIL_REACH = (0.25, 0.7)  # the next digit's start: this much of the height to the right
+TAIL_RISE = 0.6  # and up to this much of it higher or lower
+TAIL_KEPT = (0.2, 0.6)  # the share of the joining curve left on the digit by the cut
+TAIL_SAG = 0.15  # the curve sags this much of the height below its chord (as layouts.SAG)
+
+
+def add_tails(strokes: Sequence, rng: np.random.Generator, prob: float) -> list[np.ndarray]:
+    """``strokes`` (each ``(n, 2)`` points, y up as in the pen files) with, each with
+    probability ``prob``, a lead-in joined to the first stroke's start (from a previous digit
+    to the lower left or upper left) and a lead-out joined to the last stroke's end: pieces of
+    a joining curve as a cut leaves them. A list of ``(n, 2) float64`` arrays, as many as given;
+    every point given is kept, in order."""
+    pts = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
+    if prob <= 0 or not pts:
+        return pts
+    allp = np.concatenate(pts)
+    height = max(float(np.ptp(allp[:, 1])), 1e-9)
+    step = _spacing(pts, height)
+    if rng.random() < prob:
+        lead_in = _tail(pts[0][0], -1, height, step, rng)[::-1]
+        pts[0] = np.vstack([lead_in, pts[0]])
+    if rng.random() < prob:
+        pts[-1] = np.vstack([pts[-1], _tail(pts[-1][-1], 1, height, step, rng)])
+    return pts
+
+
+def _spacing(pts: list[np.ndarray], height: float) -> float:
+    """The median distance between neighbouring points (the pen's sampling), at least 1% of
+    the height."""
+    gaps = np.concatenate([np.hypot(*np.diff(p, axis=0).T) for p in pts if len(p) > 1] or [[0]])
+    return max(float(np.median(gaps)), 0.01 * height)
+
+
+def _tail(end: np.ndarray, side: int, height: float, step: float,
+          rng: np.random.Generator) -> np.ndarray:
+    """The points of a joining curve from ``end`` towards a digit on ``side`` (+1: right, -1:
+    left), the first ``TAIL_KEPT`` share of it, ``end`` itself left out."""
+    target = end + height * np.array([side * rng.uniform(*TAIL_REACH), _u(rng, TAIL_RISE)])
+    control = (end + target) / 2 - (0, TAIL_SAG * height)  # y up: the sag is downwards
+    kept = rng.uniform(*TAIL_KEPT)
+    n = max(2, int(np.ceil(kept * np.hypot(*(target - end)) / step)) + 1)
+    t = np.linspace(0, kept, n)[1:, None]
+    return (1 - t) ** 2 * end + 2 * (1 - t) * t * control + t**2 * target

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from lenet5.train import pen, writers
 from lenet5.train.data import read_jsonl
-from lenet5.train.variety import Variety, vary
+from lenet5.train.variety import TAIL_KEPT, TAIL_REACH, Variety, add_tails, vary
 
 NONE = Variety(rotation_deg=0, slant=0, aspect=0, stroke_shift=0, stroke_turn_deg=0,
                stroke_scale=0, elastic=0, prob=1.0)
@@ -77,11 +77,39 @@ def test_prob_leaves_that_share_of_drawings_alone():
     assert np.mean(same) == pytest.approx(1 - Variety().prob, abs=0.03)
 
 
+@settings(max_examples=200, deadline=None)
+@given(strokes, st.integers(0, 2**32 - 1), st.floats(0, 1))
+def test_tails_keep_every_point_and_join_the_ends(drawn, seed, prob):
+    out = add_tails(drawn, np.random.default_rng(seed), prob)
+    assert len(out) == len(drawn) and all(np.isfinite(s).all() for s in out)
+    if len(drawn) == 1:  # one stroke: lead-in + the points + lead-out
+        body = np.asarray(drawn[0], float)
+        starts = [i for i in range(len(out[0]) - len(body) + 1)
+                  if np.array_equal(out[0][i:i + len(body)], body)]
+        assert starts
+    else:
+        np.testing.assert_array_equal(out[0][len(out[0]) - len(drawn[0]):], drawn[0])
+        np.testing.assert_array_equal(out[-1][: len(drawn[-1])], drawn[-1])
+        assert all(np.array_equal(a, b) for a, b in zip(out[1:-1], drawn[1:-1], strict=True))
+
+
+def test_a_lead_out_heads_right_and_a_lead_in_comes_from_the_left():
+    stem = [[[0.0, y] for y in np.linspace(100, 0, 21)]]  # y up: drawn from the top down
+    for seed in range(50):
+        out = add_tails(stem, np.random.default_rng(seed), 1.0)[0]
+        assert len(out) > 21 and out[0][0] < 0 < out[-1][0]  # from the left, to the right
+        assert out[-1][0] <= TAIL_KEPT[1] * TAIL_REACH[1] * 100 + 1e-6  # a piece of a join
+    assert add_tails(stem, np.random.default_rng(0), 0.0)[0].shape == (21, 2)
+
+
 def test_variety_changes_the_strokes_not_the_places_or_brushes(pendigits_path, monkeypatch):
     records = writers.held_out(read_jsonl(pendigits_path), 0)[:60]
     plain, labels = pen.renders(records, 2, seed=3)
     varied, labels2 = pen.renders(records, 2, seed=3, variety=1.0)
     assert np.array_equal(labels, labels2) and not np.array_equal(plain, varied)
-    monkeypatch.setattr(pen, "vary", lambda s, rng, k: s)  # the variety drawn, then not used
-    again, _ = pen.renders(records, 2, seed=3, variety=1.0)
+    tailed, _ = pen.renders(records, 2, seed=3, tails=0.5)
+    assert not np.array_equal(plain, tailed) and not np.array_equal(varied, tailed)
+    monkeypatch.setattr(pen, "vary", lambda s, rng, k: s)  # changes drawn, then not used
+    monkeypatch.setattr(pen, "add_tails", lambda s, rng, p: s)
+    again, _ = pen.renders(records, 2, seed=3, variety=1.0, tails=0.5)
     assert np.array_equal(again, plain)
