@@ -151,8 +151,8 @@ def first_stage_key(cfg: recipe.TrainConfig, model_cfg: ModelConfig,
     later = {f: 0 for f in ("pen_renders", "pen_holdout_fold", "style_epochs", "flag_ones",
                            "crossed_sevens", "curled_nines")}
     first = asdict(replace(cfg, **later, style_lr=0, style_alpha=0, style_soup=0))
-    for name in ("pen_variety", "pen_tails"):  # named after the keys were: the stages cached
-        del first[name]  # before stay found
+    for name in ("pen_variety", "pen_tails", "pen_loops"):  # named after the keys were:
+        del first[name]  # the stages cached before stay found
     key = json.dumps([first, model_cfg.to_dict(), aug.to_dict() if aug else None],
                      sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()[:16]

@@ -22,34 +22,37 @@ from lenet5.core.strokes import BRUSH, CANVAS, render_random
 from lenet5.train import metrics, writers
 from lenet5.train.data import read_jsonl, sha256_of
 from lenet5.train.recipe import TrainConfig
-from lenet5.train.variety import add_tails, vary
+from lenet5.train.variety import add_tails, resize_loops, vary
 
 BRUSHES = (10, 30)  # brush widths drawn from, px: around the slider's default of 18
 
 
 def renders(records: Sequence[dict], n: int, seed: int = 0,
-            brushes: tuple[int, int] = BRUSHES, variety: float = 0.0, tails: float = 0.0
-            ) -> tuple[np.ndarray, np.ndarray]:
+            brushes: tuple[int, int] = BRUSHES, variety: float = 0.0, tails: float = 0.0,
+            loops: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """``n`` canvas drawings of each record, preprocessed: ``(M, 28, 28) uint8 in [0, 255]``
     white on black and ``(M,) uint8`` labels, the first drawing of every record first;
     M <= ``n * len(records)`` (drawings the preprocessing refuses are left out). ``variety``:
-    the strength of the simulated new writers' changes to the strokes, ``tails``: how often a
-    drawing gets a lead-in and a lead-out (:mod:`variety`)."""
-    return _stack(_drawings(records, n, seed, brushes, variety, tails))
+    the strength of the simulated new writers' changes to the strokes, ``loops``: of their
+    loops' resizing, ``tails``: how often a drawing gets a lead-in and a lead-out
+    (:mod:`variety`)."""
+    return _stack(_drawings(records, n, seed, brushes, variety, tails, loops))
 
 
 def _drawings(records: Sequence[dict], n: int, seed: int, brushes: tuple[int, int],
-              variety: float = 0.0, tails: float = 0.0) -> list[list[tuple[np.ndarray, int]]]:
+              variety: float = 0.0, tails: float = 0.0, loops: float = 0.0
+              ) -> list[list[tuple[np.ndarray, int]]]:
     """``n`` passes over ``records``, each a list of readable ``(digit, label)`` drawings."""
     rng = np.random.default_rng(seed)
     # generators of their own, so that places and brushes are drawn as without the variety
-    other, joins = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
+    other, joins, sizes = (np.random.default_rng([seed, k]) for k in (1, 2, 3))
     passes = []
     for _ in range(n):
         drawn = []
         for rec in records:
             brush = int(rng.integers(brushes[0], brushes[1] + 1))
             strokes = vary(rec["strokes"], other, variety) if variety else rec["strokes"]
+            strokes = resize_loops(strokes, sizes, loops) if loops else strokes
             strokes = add_tails(strokes, joins, tails) if tails else strokes
             result = preprocess(render_random(strokes, rng, CANVAS, brush),
                                 dark_background=True)
@@ -85,17 +88,18 @@ def first_drawings(pen_xy: PenDigits) -> np.ndarray:
 
 
 def digits(path: str | Path, n: int, fold: int, folds: int = writers.FOLDS,
-           seed: int = 0, variety: float = 0.0, tails: float = 0.0) -> PenDigits:
-    """:func:`renders` (``n`` each, ``variety`` and ``tails`` as there) of the pen-drawn
+           seed: int = 0, variety: float = 0.0, tails: float = 0.0,
+           loops: float = 0.0) -> PenDigits:
+    """:func:`renders` (``n`` each, ``variety``, ``tails``, ``loops`` as there) of the pen-drawn
     digits in ``path`` by every writer outside fold ``fold`` of ``folds`` (-1: all writers)."""
     records = list(read_jsonl(path))
     train, held = writers.split(records, fold, folds) if fold >= 0 else (records, [])
-    passes = _drawings(train, n, seed, BRUSHES, variety, tails)
+    passes = _drawings(train, n, seed, BRUSHES, variety, tails, loops)
     x, y = _stack(passes)
     about = {"source": Path(path).name, "sha256": sha256_of(path),
              "dataset": "UCI Pen-Based Recognition of Handwritten Digits (CC BY 4.0)",
              "digits": len(train), "renders": n, "images": len(y), "brushes": list(BRUSHES),
-             "variety": variety, "tails": tails,
+             "variety": variety, "tails": tails, "loops": loops,
              "writers": sorted({int(r["writer"]) for r in train}),
              "held_out_writers": sorted({int(r["writer"]) for r in held}),
              "held_out_fold": fold if fold >= 0 else None, "folds": folds}
@@ -103,10 +107,10 @@ def digits(path: str | Path, n: int, fold: int, folds: int = writers.FOLDS,
 
 
 def of_recipe(path: str | Path, cfg: TrainConfig, fold: int | None = None) -> PenDigits:
-    """:func:`digits` as the recipe ``cfg`` asks for them (its renders, variety, tails, folds and
-    seed), holding out fold ``fold`` (default: the recipe's ``pen_holdout_fold``)."""
+    """:func:`digits` as the recipe ``cfg`` asks for them (its renders, variety, tails, loops,
+    folds and seed), holding out fold ``fold`` (default: the recipe's ``pen_holdout_fold``)."""
     return digits(path, cfg.pen_renders, cfg.pen_holdout_fold if fold is None else fold,
-                  cfg.pen_folds, cfg.seed, cfg.pen_variety, cfg.pen_tails)
+                  cfg.pen_folds, cfg.seed, cfg.pen_variety, cfg.pen_tails, cfg.pen_loops)
 
 
 def held_out_score(predictor: Predictor, records: list[dict]) -> dict:

@@ -57,6 +57,7 @@ class TrainConfig:
     pen_renders: int = 8  # with --pen: canvas drawings of each pen-drawn digit added (pen.py)
     pen_variety: float = 0.0  # strength of the simulated new writers in them (variety.py)
     pen_tails: float = 0.0  # share of them with a lead-in, and a lead-out (variety.add_tails)
+    pen_loops: float = 0.0  # strength of their loops' resizing (variety.resize_loops)
     pen_holdout_fold: int = 0  # with --pen: this fold's writers are never trained on (-1: none)
     pen_folds: int = writers.FOLDS
 
@@ -116,6 +117,8 @@ def parser(prog: str = "python -m lenet5.train", description: str = "",
     p.add_argument("--pen-tails", type=float, default=d.pen_tails,
                    help="probability that a pen drawing gets a lead-in, and a lead-out: pieces "
                         "of the curves that join digits in a number (0: none)")
+    p.add_argument("--pen-loops", type=float, default=d.pen_loops,
+                   help="strength of the resizing of each loop of the pen strokes (0: none)")
     p.add_argument("--pen-holdout-fold", type=int, default=d.pen_holdout_fold,
                    help="never train on the writers of this fold (-1: train on all writers)")
     p.add_argument("--pen-folds", type=int, default=d.pen_folds,

@@ -15,6 +15,9 @@ pen width as on the canvas:
 
 ``strength`` scales every range at once (0: the strokes as written).
 
+:func:`resize_loops` grows or shrinks each loop a pen path closes (the loop of a 9, the two of
+an 8) on its own, wider or narrower, taller or flatter: people differ most there.
+
 :func:`add_tails` is the Number page's part: where one pen path runs from digit to digit, the
 segmentation cuts the path somewhere along the joining curve, and each digit arrives with a
 piece of it: a lead-in before its first stroke, a lead-out after its last.
@@ -145,3 +148,51 @@ def _tail(end: np.ndarray, side: int, height: float, step: float,
     n = max(2, int(np.ceil(kept * np.hypot(*(target - end)) / step)) + 1)
     t = np.linspace(0, kept, n)[1:, None]
     return (1 - t) ** 2 * end + 2 * (1 - t) * t * control + t**2 * target
+
+
+LOOP_SCALE = 0.35  # log of a loop's scale on each axis, +- (at strength 1)
+LOOP_CLOSE = 0.15  # a path that comes back within this much of the height closes a loop
+LOOP_RUN = 0.4  # after running at least this much of the height
+
+
+def resize_loops(strokes: Sequence, rng: np.random.Generator, strength: float
+                 ) -> list[np.ndarray]:
+    """``strokes`` (each ``(n, 2)`` points, any units) with every loop (:func:`loops`) scaled
+    about its centre, on each axis by ``exp(+-strength * LOOP_SCALE)``, the most in its middle
+    and not at all where it closes (so the path stays whole). As many ``(n, 2) float64``
+    arrays as given, each as long."""
+    pts = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
+    if strength <= 0 or not pts:
+        return pts
+    allp = np.concatenate(pts)
+    height = max(float(np.ptp(allp[:, 1])), float(np.ptp(allp[:, 0])), 1e-9)
+    out = []
+    for p in pts:
+        q = p.copy()
+        for i, j in loops(p, height):
+            scale = np.exp(rng.uniform(-1, 1, 2) * strength * LOOP_SCALE)
+            loop = p[i : j + 1]
+            centre = loop.mean(0)
+            w = np.sin(np.linspace(0, np.pi, len(loop)))[:, None]
+            q[i : j + 1] = loop + w * ((loop - centre) * scale + centre - loop)
+        out.append(q)
+    return out
+
+
+def loops(p: np.ndarray, height: float) -> list[tuple[int, int]]:
+    """The loops of one path ``(n, 2)``: ``(i, j)`` where it comes back within ``LOOP_CLOSE``
+    of the height of point ``i`` at point ``j`` after running ``LOOP_RUN`` of it; left to
+    right along the path, none overlapping."""
+    if len(p) < 4:
+        return []
+    run = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(p, axis=0).T))])
+    near = np.hypot(*(p[:, None] - p[None]).transpose(2, 0, 1)) <= LOOP_CLOSE * height
+    closes = near & (run[None] - run[:, None] >= LOOP_RUN * height)
+    found, i = [], 0
+    while i < len(p):
+        js = np.flatnonzero(closes[i])
+        if js.size:
+            found.append((i, int(js[0])))
+            i = int(js[0])
+        i += 1
+    return found

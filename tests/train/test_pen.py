@@ -88,8 +88,8 @@ def test_recipes_differing_in_the_pen_stage_alone_share_a_first_stage():
 
     cfg, model, aug = TrainConfig(), ModelConfig(), AugmentConfig()
     key = crossval.first_stage_key(cfg, model, aug)
-    later = replace(cfg, pen_variety=2.0, pen_tails=0.5, pen_renders=3, pen_holdout_fold=4,
-                    style_lr=1e-4)
+    later = replace(cfg, pen_variety=2.0, pen_tails=0.5, pen_loops=1, pen_renders=3,
+                    pen_holdout_fold=4, style_lr=1e-4)
     assert crossval.first_stage_key(later, model, aug) == key
     assert crossval.first_stage_key(replace(cfg, epochs=3), model, aug) != key
     assert crossval.first_stage_key(cfg, model, replace(aug, shear=0.2)) != key

@@ -29,8 +29,10 @@ def test_epochs_bound_the_later_stage_unless_it_is_given():
     assert parse(["--epochs", "1", "--style-epochs", "0"]).style_epochs == 0
 
 
-def test_pen_variety_is_a_flag_and_off_unless_given():
-    assert parse([]).pen_variety == 0.0 and parse(["--pen-variety", "1.5"]).pen_variety == 1.5
+def test_simulated_writers_are_flags_and_off_unless_given():
+    for name in ("pen_variety", "pen_tails", "pen_loops"):
+        flag = "--" + name.replace("_", "-")
+        assert getattr(parse([]), name) == 0.0 and getattr(parse([flag, "0.5"]), name) == 0.5
 
 
 def test_smoke_bounds_every_stage_and_every_set():

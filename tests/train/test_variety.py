@@ -10,7 +10,16 @@ from hypothesis import strategies as st
 
 from lenet5.train import pen, writers
 from lenet5.train.data import read_jsonl
-from lenet5.train.variety import TAIL_KEPT, TAIL_REACH, Variety, add_tails, vary
+from lenet5.train.variety import (
+    LOOP_SCALE,
+    TAIL_KEPT,
+    TAIL_REACH,
+    Variety,
+    add_tails,
+    loops,
+    resize_loops,
+    vary,
+)
 
 NONE = Variety(rotation_deg=0, slant=0, aspect=0, stroke_shift=0, stroke_turn_deg=0,
                stroke_scale=0, elastic=0, prob=1.0)
@@ -102,6 +111,40 @@ def test_a_lead_out_heads_right_and_a_lead_in_comes_from_the_left():
     assert add_tails(stem, np.random.default_rng(0), 0.0)[0].shape == (21, 2)
 
 
+def nine(turns: float = 1.0) -> np.ndarray:
+    """A 9 drawn as one path: a loop (radius 25, y up) closed at its top right, then the stem."""
+    t = np.linspace(0, 2 * np.pi * turns, 40)
+    loop = np.stack([25 * np.cos(t), 75 + 25 * np.sin(t)], 1)
+    stem = np.stack([np.full(20, 25.0), np.linspace(75, 0, 20)], 1)
+    return np.vstack([loop, stem])
+
+
+def test_loops_are_found_where_a_path_closes_and_nowhere_else():
+    found = loops(nine(), 100)
+    assert len(found) == 1 and found[0][0] == 0 and 35 <= found[0][1] <= 45
+    assert loops(np.stack([np.linspace(0, 100, 30), np.zeros(30)], 1), 100) == []  # a bar
+    assert loops(nine()[:20], 100) == []  # half a loop does not close
+    t = np.linspace(0, 2 * np.pi, 40)  # an 8: the top circle from its bottom, then the lower
+    top = np.stack([25 * np.sin(t), 75 - 25 * np.cos(t)], 1)
+    eight = np.vstack([top, top * (1, -1) + (0, 100)])
+    assert len(loops(eight, 100)) == 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(0.1, 2))
+def test_a_resized_loop_stays_joined_to_the_path(seed, strength):
+    p = nine()
+    q = resize_loops([p], np.random.default_rng(seed), strength)[0]
+    assert q.shape == p.shape
+    i, j = loops(p, 100)[0]
+    np.testing.assert_allclose(q[[i, j]], p[[i, j]], atol=1e-9)  # where it closes: unmoved
+    np.testing.assert_array_equal(q[j + 1:], p[j + 1:])  # the stem: unmoved
+    mid = (i + j) // 2  # the loop's middle moves by at most its own scale's reach
+    reach = np.abs(p[mid] - p[i:j + 1].mean(0)) * (np.exp(strength * LOOP_SCALE) - 1)
+    assert (np.abs(q[mid] - p[mid]) <= reach + 1e-6).all()
+    assert resize_loops([p], np.random.default_rng(seed), 0.0)[0].tolist() == p.tolist()
+
+
 def test_variety_changes_the_strokes_not_the_places_or_brushes(pendigits_path, monkeypatch):
     records = writers.held_out(read_jsonl(pendigits_path), 0)[:60]
     plain, labels = pen.renders(records, 2, seed=3)
@@ -109,7 +152,10 @@ def test_variety_changes_the_strokes_not_the_places_or_brushes(pendigits_path, m
     assert np.array_equal(labels, labels2) and not np.array_equal(plain, varied)
     tailed, _ = pen.renders(records, 2, seed=3, tails=0.5)
     assert not np.array_equal(plain, tailed) and not np.array_equal(varied, tailed)
+    looped, _ = pen.renders(records, 2, seed=3, loops=1.0)
+    assert not np.array_equal(plain, looped)
     monkeypatch.setattr(pen, "vary", lambda s, rng, k: s)  # changes drawn, then not used
     monkeypatch.setattr(pen, "add_tails", lambda s, rng, p: s)
-    again, _ = pen.renders(records, 2, seed=3, variety=1.0, tails=0.5)
+    monkeypatch.setattr(pen, "resize_loops", lambda s, rng, k: s)
+    again, _ = pen.renders(records, 2, seed=3, variety=1.0, tails=0.5, loops=1.0)
     assert np.array_equal(again, plain)
