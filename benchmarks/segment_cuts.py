@@ -8,6 +8,7 @@ layout it prints how often a right path exists among the candidates at all (the 
 the median time to read a number.
 
     python -m benchmarks.segment_cuts --pendigits PATH [--max-cuts 48 64] [--tops 0 1]
+        [--fill inf 0.5] [--path-epochs 0 4]
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ from lenet5.train.data import read_jsonl
 from lenet5.train.layouts import LAYOUTS, written
 
 
-def set_cuts(max_cuts: int, tops: bool) -> None:
-    """Cut groups at ``max_cuts`` candidates at most, the tops of the path too if ``tops``."""
+def set_cuts(max_cuts: int, tops: bool, fill: float) -> None:
+    """Cut groups at ``max_cuts`` candidates at most, the tops of the path too if ``tops``,
+    and every ``fill`` heights of a long path without a cut (``inf``: not)."""
     segment.pieces = functools.partial(cuts.pieces, max_cuts=max_cuts)
-    cuts.TOPS = tops
+    cuts.TOPS, cuts.FILL = tops, fill
 
 
 def reachable(c: segment.Candidates, truth: str) -> bool:
@@ -83,6 +85,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--fit-folds", type=int, nargs="+", default=[3, 4])
     p.add_argument("--max-cuts", type=int, nargs="+", default=[cuts.MAX_CUTS])
     p.add_argument("--tops", type=int, nargs="+", default=[int(cuts.TOPS)])
+    p.add_argument("--fill", type=float, nargs="+", default=[cuts.FILL],
+                   help="cut a long path every this many heights without a cut (inf: not)")
+    p.add_argument("--path-epochs", type=int, nargs="+", default=[fitting.PATH_EPOCHS],
+                   help="passes of the verifier's training on whole paths (0: none)")
     p.add_argument("--right", type=int, nargs="+", default=[0],
                    help="1: the verifier learns 'one whole digit, read right', 0: 'whole'")
     a = p.parse_args(argv)
@@ -90,12 +96,15 @@ def main(argv: list[str] | None = None) -> None:
     read = [r for f in a.folds for r in writers.held_out(recs, f)]
     fit_on = [r for f in a.fit_folds for r in writers.held_out(recs, f)]
     base = replace(Reader.load(serving_model_path(None).parent), verifier=None)
-    for max_cuts, tops, right in itertools.product(a.max_cuts, a.tops, a.right):
-        set_cuts(max_cuts, bool(tops))
-        x, y = fitting.examples(fit_on, base, a.fit_numbers, 1, bool(right))
-        reader = replace(base, verifier=fitting.fit(x, y.astype(np.float64), base.sha256, 1))
-        print(json.dumps({"max_cuts": max_cuts, "tops": bool(tops), "right": bool(right),
-                          **measure(reader, read, a.numbers)}), flush=True)
+    for max_cuts, tops, fill, right in itertools.product(a.max_cuts, a.tops, a.fill, a.right):
+        set_cuts(max_cuts, bool(tops), fill)
+        x, y, graphs = fitting.examples(fit_on, base, a.fit_numbers, 1, bool(right))
+        for epochs in a.path_epochs:
+            verifier = fitting.fit_verifier(x, y, graphs, base.sha256, 1, epochs)
+            print(json.dumps({"max_cuts": max_cuts, "tops": bool(tops), "fill": fill,
+                              "right": bool(right), "path_epochs": epochs,
+                              **measure(replace(base, verifier=verifier), read, a.numbers)}),
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_CUTS = 48  # cut candidates per group, at most
+MAX_CUTS = 64  # cut candidates per group, at most
 MAX_SAMPLES = 2_000  # resampled points per stroke, at most (a long scribble gets a longer step)
 STEP = 0.04  # arc-length step of the resampled path, of the row's height
 SPAN = 2  # steps before and after a point that give its directions in and out
@@ -35,6 +35,10 @@ PASSAGE = 4.0  # a passage's cuts' strength: kept before any cusp or valley
 # in a stroke that long, where the path goes up and comes down again (a top: where a ligature
 # rising from one digit's bottom turns into the next digit's first down-stroke)
 TOPS = False
+# in a stroke that long, a stretch of path this long (of the height) with no cut candidate gets
+# evenly spaced ones (strength FILLED: the first dropped): a ligature may leave a digit smoothly
+FILL = 0.5
+FILLED = 0.5
 
 
 @dataclass(frozen=True)
@@ -154,12 +158,27 @@ def stroke_cuts(points: np.ndarray, height: float) -> list[tuple[int, float]]:
         strength = np.maximum(strength, np.where(top > 0, 1 + top / height, 0.0))
     if cusp == LOOSE:
         strength[passage_cuts(q)] = PASSAGE
+        strength = fill_gaps(strength, FILL * height / max(1.0, STEP * height))
     found: dict[int, float] = {}
     for i in np.flatnonzero(strength):
         j = int(index[i])
         if 0 < j < len(points) - 1:
             found[j] = max(found.get(j, 0.0), float(strength[i]))
     return sorted(found.items())
+
+
+def fill_gaps(strength: np.ndarray, gap: float) -> np.ndarray:
+    """``(m,)`` cut strengths along a resampled path with :data:`FILLED` ones added, evenly
+    spaced, wherever more than ``gap`` steps pass without a cut (the path's ends count as cuts)."""
+    if not np.isfinite(gap) or len(strength) < 3:
+        return strength
+    out = strength.copy()
+    at = np.concatenate([[0], np.flatnonzero(strength), [len(strength) - 1]])
+    for a, b in zip(at[:-1], at[1:], strict=True):
+        extra = int((b - a) // gap)
+        if extra:
+            out[np.linspace(a, b, extra + 2)[1:-1].round().astype(int)] = FILLED
+    return out
 
 
 def pieces(strokes: Sequence[np.ndarray], height: float, max_cuts: int = MAX_CUTS

@@ -212,6 +212,35 @@ def read_segmented(strokes: Sequence[np.ndarray], widths: Sequence[float], reade
     return choose(candidates(strokes, widths, reader, max_digits), weights, max_digits)
 
 
+@dataclass(frozen=True)
+class Graph:
+    """One group's segmentation graph: its candidates' ``rows`` in the batch, ``(len(rows),)``
+    their ``scores`` before the verifier (``-inf``: unreadable), the digit each ``reads``, and
+    which pieces are ``skippable``."""
+
+    rows: range
+    scores: np.ndarray
+    reads: list[int]
+    skippable: list[bool]
+
+
+def graphs(c: Candidates, weights: Weights) -> list[Graph]:
+    """Each group's :class:`Graph`: every candidate scored by its digit's probability and prior
+    (:func:`lenet5.core.paths.digit_scores`), the lift bonus and the mid-stroke cost."""
+    scores, reads = digit_scores(c.probs, c.sizes, c.rises, weights)
+    out = []
+    for g in c.plans:
+        rows = range(g.first, g.first + len(g.spans))
+        start = [g.pieces[i] for i, _ in g.spans]
+        fresh = np.array([i > 0 and p.overlap_before < MIN_OVERLAP
+                          for (i, _), p in zip(g.spans, start, strict=True)])
+        cut = np.array([not p.lifted_before for p in start])
+        out.append(Graph(rows, scores[list(rows)] + weights.lift * fresh
+                         - weights.mid_stroke * cut, [int(reads[r]) for r in rows],
+                         [may_skip(p, c.height) for p in g.pieces]))
+    return out
+
+
 def choose(c: Candidates, weights: Weights | None = None, max_digits: int = MAX_DIGITS
            ) -> Number:
     """Each group read by its best path (one digit, or several); the closest other path that
@@ -220,23 +249,15 @@ def choose(c: Candidates, weights: Weights | None = None, max_digits: int = MAX_
     default weights are :data:`WEIGHTS` with the verifier's verdicts, else :data:`UNVERIFIED`."""
     if weights is None:
         weights = UNVERIFIED if c.verdicts is None else WEIGHTS
-    pre, probs, boxes, height, note = c.pre, c.probs, c.boxes, c.height, c.note
-    scores, reads = digit_scores(probs, c.sizes, c.rises, weights)
-    if c.verdicts is not None:
-        scores = scores + weights.verify * c.verdicts
+    pre, probs, boxes, note = c.pre, c.probs, c.boxes, c.note
     digits, cuts, cands, alts = [], [], [], []
-    for g in c.plans:
-        rows = range(g.first, g.first + len(g.spans))
+    for g, graph in zip(c.plans, graphs(c, weights), strict=True):
         cands += [tuple(p.end) for p in g.pieces[:-1]]
-        skippable = [may_skip(p, height) for p in g.pieces]
-        start = [g.pieces[i] for i, _ in g.spans]
-        fresh = np.array([i > 0 and p.overlap_before < MIN_OVERLAP
-                          for (i, _), p in zip(g.spans, start, strict=True)])
-        cut = np.array([not p.lifted_before for p in start])
-        paths = best_paths(
-            len(g.pieces), g.spans,
-            scores[list(rows)] + weights.lift * fresh - weights.mid_stroke * cut,
-            [int(reads[r]) for r in rows], skippable, weights)
+        scores = graph.scores
+        if c.verdicts is not None:
+            scores = scores + weights.verify * c.verdicts[list(graph.rows)]
+        paths = best_paths(len(g.pieces), g.spans, scores, graph.reads, graph.skippable,
+                           weights)
         chosen = [(0, len(g.pieces))] if not paths else list(paths[0].spans)
         if len(paths) > 1:
             alts.append((paths[0].score - paths[1].score, len(digits), len(chosen),

@@ -77,8 +77,8 @@ def fold_reader(predictor: Predictor, trained_on: list[dict], verifier_numbers: 
     reader = Reader(predictor)
     if not trained_on or not verifier_numbers:
         return reader
-    x, y = fitting.examples(trained_on, reader, verifier_numbers, 1)
-    return replace(reader, verifier=fitting.fit(x, y.astype(np.float64), reader.sha256, 1))
+    x, y, graphs = fitting.examples(trained_on, reader, verifier_numbers, 1)
+    return replace(reader, verifier=fitting.fit_verifier(x, y, graphs, reader.sha256, 1))
 
 
 def summary(folds: dict[int, dict]) -> dict:

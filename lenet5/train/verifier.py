@@ -1,15 +1,16 @@
 """Fit the segmentation's verifier (:mod:`lenet5.core.verifier`) on the training writers.
 
     python -m lenet5.train.verifier --pendigits PATH/TO/pendigits.jsonl.gz [--pen-fold 0]
-        [--numbers 600] [--models models/]
+        [--numbers 600] [--models models/] [--path-epochs 4]
 
 Numbers of 2-6 digits by the writers the serving net trained on (never ``--pen-fold``'s) are
 laid out apart, touching and joined (:mod:`lenet5.train.layouts`), cut and read as the page
 reads them (:func:`lenet5.core.segment.candidates`), and each candidate is labelled by the
 truth of the layout: one whole digit (at least :data:`WHOLE` of one digit's pen path, and at
 most :data:`FOREIGN` of its own path from elsewhere: other digits, the ligature) or not. A
-small network (one hidden layer, Adam) is fitted to the labels and saved beside the serving
-model. Prints one JSON object: candidates, how many were one digit, the fit's accuracy on them.
+small network (one hidden layer, Adam) is fitted to the labels, then on the numbers' whole
+paths (:mod:`lenet5.train.path_fit`), and saved beside the serving model. Prints one JSON
+object: candidates, how many were one digit, the fit's accuracy on them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,16 +26,19 @@ import numpy as np
 from lenet5.core import verifier as vf
 from lenet5.core.artifacts import models_dir
 from lenet5.core.grouping import WIDE_BRUSH
+from lenet5.core.paths import WEIGHTS
 from lenet5.core.reader import Reader
 from lenet5.core.segment import Candidates, candidates
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
 from lenet5.train.layouts import LAYOUTS, lay_out_owned, pick_numbers
+from lenet5.train.path_fit import candidate_gradients, fit_paths
 
 WHOLE = 0.85  # a candidate holds this much of one digit's pen path, at least
 FOREIGN = 0.15  # and at most this much of its own path is not that digit's
-L2 = 1e-4  # weight decay
+
 EPOCHS = 20
+PATH_EPOCHS = 4  # passes over the numbers' paths after (benchmarks/segment_cuts.py)
 
 
 def _arcs(lines: Sequence[np.ndarray], owner_of: dict, digits: int) -> np.ndarray:
@@ -72,10 +77,11 @@ def labels(c: Candidates, strokes: Sequence[np.ndarray], owners: Sequence[np.nda
 
 
 def examples(records: list[dict], reader: Reader, numbers: int, seed: int, right: bool = False
-             ) -> tuple[np.ndarray, np.ndarray]:
+             ) -> tuple[np.ndarray, np.ndarray, list[tuple[Candidates, list[int]]]]:
     """``(N, F)`` verifier inputs and ``(N,) bool`` labels of the readable candidates of
-    ``numbers`` numbers per layout (``right``: whole and read right, :func:`labels`)."""
-    xs, ys = [], []
+    ``numbers`` numbers per layout (``right``: whole and read right, :func:`labels`), and each
+    number's candidates (without their images) and digits, for :mod:`lenet5.train.path_fit`."""
+    xs, ys, graphs = [], [], []
     for k, how in enumerate(LAYOUTS):
         for n, number in enumerate(pick_numbers(records, numbers, seed + k)):
             rng = np.random.default_rng([seed, k, n])
@@ -83,15 +89,29 @@ def examples(records: list[dict], reader: Reader, numbers: int, seed: int, right
             c = candidates(strokes, [WIDE_BRUSH] * len(strokes), reader)
             ok = ~np.isnan(c.inputs).any(1)
             xs.append(c.inputs[ok])
-            truth = [int(r["label"]) for r in number] if right else None
-            ys.append(labels(c, strokes, owners, len(number), truth)[ok])
-    return np.concatenate(xs), np.concatenate(ys)
+            digits = [int(r["label"]) for r in number]
+            ys.append(labels(c, strokes, owners, len(number), digits if right else None)[ok])
+            graphs.append((replace(c, pre=[]), digits))
+    return np.concatenate(xs), np.concatenate(ys), graphs
+
+
+def fit_verifier(x: np.ndarray, y: np.ndarray, graphs: list[tuple[Candidates, list[int]]],
+                 sha256: str, seed: int = 1, path_epochs: int = PATH_EPOCHS) -> vf.Verifier:
+    """The verifier from :func:`examples`' output: fitted candidate by candidate (:func:`fit`),
+    then on the numbers' whole paths (:func:`lenet5.train.path_fit.fit_paths`, ``path_epochs``
+    passes; 0: not)."""
+    y = y.astype(np.float64)
+    verifier = fit(x, y, sha256, seed)
+    if path_epochs:
+        verifier = fit_paths(verifier, graphs, WEIGHTS, x, y, epochs=path_epochs, seed=seed)
+    return verifier
 
 
 def fit(x: np.ndarray, y: np.ndarray, sha256: str, seed: int = 0, epochs: int = EPOCHS,
         batch: int = 256, rate: float = 1e-3) -> vf.Verifier:
     """The verifier's network fitted to ``(N, F)`` inputs and ``(N,)`` 0/1 labels by Adam on
-    the cross-entropy, with weight decay :data:`L2`; inputs standardised."""
+    the cross-entropy, with weight decay (:func:`lenet5.train.path_fit.candidate_gradients`);
+    inputs standardised."""
     rng = np.random.default_rng(seed)
     mean, scale = x.mean(0), x.std(0) + 1e-6
     z = (x - mean) / scale
@@ -102,25 +122,13 @@ def fit(x: np.ndarray, y: np.ndarray, sha256: str, seed: int = 0, epochs: int = 
     for _ in range(epochs):
         for rows in np.array_split(rng.permutation(len(z)), max(1, len(z) // batch)):
             t += 1
-            grads = _grads(params, z[rows], y[rows])
+            grads = candidate_gradients(params, z[rows], y[rows])
             for q, g, (m, v) in zip(params, grads, moments, strict=True):
                 m[...] = 0.9 * m + 0.1 * g
                 v[...] = 0.999 * v + 0.001 * g * g
                 q -= rate * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
     w1, b1, w2, b2 = params
     return vf.Verifier(mean, scale, w1, b1, w2, float(b2), sha256)
-
-
-def _grads(params: list[np.ndarray], z: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
-    """The mean cross-entropy's gradients (plus :data:`L2` on the weights) for one batch."""
-    w1, b1, w2, b2 = params
-    pre = z @ w1 + b1
-    hidden = np.maximum(pre, 0.0)
-    p = 1 / (1 + np.exp(-(hidden @ w2 + b2)))
-    d_out = (p - y) / len(y)
-    d_hidden = np.outer(d_out, w2) * (pre > 0)
-    return [z.T @ d_hidden + L2 * w1, d_hidden.sum(0), hidden.T @ d_out + L2 * w2,
-            np.asarray(d_out.sum())]
 
 
 def held_out_fold(root: Path) -> int:
@@ -136,6 +144,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--numbers", type=int, default=600, help="numbers per layout")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--models", help="the models folder (default: the app's)")
+    p.add_argument("--path-epochs", type=int, default=PATH_EPOCHS,
+                   help="passes over the numbers' whole paths after the candidate-by-candidate "
+                        "fit (lenet5.train.path_fit; 0: none)")
     writers.add_arguments(p)
     a = p.parse_args(argv)
     root = Path(a.models) if a.models else models_dir()
@@ -145,12 +156,13 @@ def main(argv: list[str] | None = None) -> None:
     train, _ = writers.split(read_jsonl(a.pendigits), a.pen_fold, a.pen_folds)
     if not train:
         p.error(f"no digits by writers outside pen fold {a.pen_fold} in {a.pendigits}")
-    x, y = examples(train, reader, a.numbers, a.seed)
-    verifier = fit(x, y.astype(np.float64), reader.sha256, a.seed)
+    x, y, graphs = examples(train, reader, a.numbers, a.seed)
+    verifier = fit_verifier(x, y, graphs, reader.sha256, a.seed, a.path_epochs)
     vf.save(verifier, root / vf.FILE)
     right = (verifier.log_odds(x) > 0) == y
     print(json.dumps({"candidates": len(y), "one_digit": int(y.sum()),
                       "fit_accuracy": round(float(right.mean()), 4),
+                      "path_epochs": a.path_epochs,
                       "pen_fold_left_out": a.pen_fold, "file": str(root / vf.FILE)}))
 
 

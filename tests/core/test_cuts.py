@@ -88,9 +88,37 @@ def test_a_scribble_of_hundreds_of_strokes_is_cut_at_most_max_cuts_times():
 def test_a_top_of_a_long_stroke_is_a_cut_only_when_tops_are_asked_for(monkeypatch):
     """A wide stroke rising gently and coming down again (a ligature into a digit's first
     down-stroke): its turn is gentler than LOOSE, so only the tops rule cuts there."""
+    monkeypatch.setattr(C, "FILL", np.inf)  # no evenly spaced cuts either
     arch = line((0, 100), (200, 36), (400, 100), n=80)  # slope 0.32: a turn under 35 degrees
     assert C.stroke_cuts(arch, 120.0) == []
     monkeypatch.setattr(C, "TOPS", True)
     cuts = C.stroke_cuts(arch, 120.0)
     assert len(cuts) == 1 and abs(arch[cuts[0][0]][0] - 200) < 10
     assert C.stroke_cuts(line((0, 100), (200, 36), n=80), 120.0) == []  # no way down: no top
+
+
+def test_a_long_smooth_path_gets_evenly_spaced_cuts_and_a_short_one_none():
+    """A ligature may leave a digit without a turn: in a stroke wider than LONG heights, every
+    stretch longer than FILL heights with no cut gets FILLED ones, no more than FILL apart."""
+    height = 120.0
+    arch = line((0, 100), (200, 36), (400, 100), n=80)  # 2 * 210 px of path, no cusp, no valley
+    found = C.stroke_cuts(arch, height)
+    assert found and all(strength == C.FILLED for _, strength in found)
+    arc = np.concatenate([[0], np.cumsum(np.hypot(*np.diff(arch, axis=0).T))])
+    at = np.concatenate([[0.0], arc[[i for i, _ in found]], [arc[-1]]])
+    assert np.diff(at).max() <= C.FILL * height * 1.1  # the gaps closed (one step of slack)
+    assert len(found) == int(arc[-1] // (C.FILL * height))  # and no more cuts than that takes
+    narrow = line((0, 100), (50, 84), (100, 100), n=80)  # gentle, narrower than the row is high
+    assert C.stroke_cuts(narrow, height) == []
+
+
+def test_fill_gaps_keeps_the_cuts_there_are_and_adds_only_in_long_gaps():
+    strength = np.zeros(101)
+    strength[[10, 20]] = [1.5, 2.0]
+    out = C.fill_gaps(strength, 30.0)
+    assert out[10] == 1.5 and out[20] == 2.0  # kept
+    added = np.flatnonzero(out == C.FILLED)
+    assert all(a > 20 for a in added) and len(added) == 2  # 80 steps after 20: two cuts
+    gaps = np.diff(np.concatenate([[20], added, [100]]))
+    assert gaps.max() <= 30 and gaps.min() >= 20  # evenly spaced
+    assert np.array_equal(C.fill_gaps(strength, np.inf), strength)
