@@ -46,6 +46,9 @@ class Found:
 
 
 MAX_DIGITS = 12  # digits read in one number, at most (the page says so past them)
+# Which way of cutting and choosing reads numbers now: a report of numbers read (the
+# cross-validation's) records it, so a page can tell figures measured another way.
+SEGMENTATION = "2026-12-04: even cuts, 64 a group, the verifier trained on whole paths"
 SKIP_LENGTH = 1.2  # a mid-stroke piece shorter than this (of the height) may be a ligature
 
 

@@ -30,6 +30,7 @@ import numpy as np
 from lenet5.core.artifacts import SERVING_FILE
 from lenet5.core.predictor import Predictor
 from lenet5.core.reader import Reader
+from lenet5.core.segment import SEGMENTATION
 from lenet5.eval import whole_numbers as number
 from lenet5.eval.evaluate import by_writer, writer_spread
 from lenet5.train import export, pen, recipe, writers
@@ -107,6 +108,7 @@ def summary(folds: dict[int, dict]) -> dict:
             worst = min((f[key]["worst_writer"] for f in folds.values()),
                         key=lambda w: w["number_accuracy"])
             out[f"worst_writer_numbers_{how}"] = worst
+            out["segmentation"] = SEGMENTATION
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from lenet5.core.segment import SEGMENTATION
 from lenet5.core.strokes import BRUSH
 from lenet5.ui import state
 from lenet5.ui.layout import PLOT_CONFIG, on_a_phone
@@ -207,8 +208,18 @@ def per_person_section(summary: dict) -> None:
             for how, name in LAYOUT_NAMES.items() if f"number_accuracy_{how}" in summary]
     if rows:
         st.markdown("**Whole numbers of 2-6 digits by the writers each fold's net never saw** "
-                    "(the Number page's reading; mean over folds):")
+                    "(mean over folds):")
         st.dataframe(rows, hide_index=True)
+        st.caption(segmentation_words(summary.get("segmentation")))
+
+
+def segmentation_words(measured: str | None) -> str:
+    """Whether the cross-validation read numbers as the Number page reads them now."""
+    if measured == SEGMENTATION:
+        return "Read as the Number page reads them."
+    return ("Read by an earlier way of cutting numbers into digits than the Number page's "
+            f"({SEGMENTATION.split(': ', 1)[-1]}); the cross-validation has not been rerun "
+            "since. docs/numbers.md has the held-out figures of the page's reading.")
 
 
 def provenance_section(m: dict) -> None:

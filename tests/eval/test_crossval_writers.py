@@ -69,6 +69,9 @@ def test_summary_gives_each_layouts_mean_and_worst_writer():
     assert s["number_accuracy_joined"]["min"] == pytest.approx(0.6)
     assert s["worst_writer_numbers_joined"]["writer"] == 11
     assert s["worst_writer_numbers_apart"]["writer"] == 0
+    from lenet5.core.segment import SEGMENTATION
+    assert s["segmentation"] == SEGMENTATION  # how the numbers were cut, for the Training page
+    assert "segmentation" not in crossval.summary({k: fold({"1": (0.99, 250)}) for k in (0, 1)})
 
 
 def test_fold_report_reads_numbers_in_every_layout_with_a_verifier_of_its_training_writers(

@@ -90,3 +90,11 @@ def test_bank_words_and_ordinals():
     assert about_page.bank_words({}) == f"{typicality.BANK:,} of its training digits"
     assert [about_page.ordinal(n) for n in (1, 2, 3, 4, 5, 11, 12, 13, 21, 22)] == [
         "1st", "2nd", "3rd", "4th", "5th", "11th", "12th", "13th", "21st", "22nd"]
+
+
+def test_the_training_page_says_when_numbers_were_read_another_way_than_the_page_reads():
+    from lenet5.core.segment import SEGMENTATION
+    assert training_page.segmentation_words(SEGMENTATION) == "Read as the Number page reads them."
+    for old in (None, "2026-12-03: the verifier"):
+        words = training_page.segmentation_words(old)
+        assert "earlier way" in words and "has not been rerun" in words
