@@ -127,7 +127,8 @@ def boxes_section(number: Number, image: np.ndarray | None) -> None:
                  caption="Each box is one digit. Where digits touch or one stroke runs into "
                          "the next, the page cut the ink at the dots, choosing among the "
                          "places ringed in grey (pen lifts, sharp turns, valleys, a stroke "
-                         "running alone between digits).")
+                         "running alone between digits, and every half a digit's height of "
+                         "a long smooth stroke).")
 
 
 def probabilities_section(number: Number) -> None:
