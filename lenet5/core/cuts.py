@@ -170,7 +170,7 @@ def stroke_cuts(points: np.ndarray, height: float) -> list[tuple[int, float]]:
 def fill_gaps(strength: np.ndarray, gap: float) -> np.ndarray:
     """``(m,)`` cut strengths along a resampled path with :data:`FILLED` ones added, evenly
     spaced, wherever more than ``gap`` steps pass without a cut (the path's ends count as cuts)."""
-    if not np.isfinite(gap) or len(strength) < 3:
+    if not np.isfinite(gap) or gap < 1 or len(strength) < 3:  # a step apart: nothing to fill
         return strength
     out = strength.copy()
     at = np.concatenate([[0], np.flatnonzero(strength), [len(strength) - 1]])

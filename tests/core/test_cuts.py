@@ -122,3 +122,4 @@ def test_fill_gaps_keeps_the_cuts_there_are_and_adds_only_in_long_gaps():
     gaps = np.diff(np.concatenate([[20], added, [100]]))
     assert gaps.max() <= 30 and gaps.min() >= 20  # evenly spaced
     assert np.array_equal(C.fill_gaps(strength, np.inf), strength)
+    assert np.array_equal(C.fill_gaps(strength, 0.5), strength)  # gaps under a step: no fill

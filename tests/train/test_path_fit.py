@@ -3,6 +3,7 @@ against every path enumerated, its gradients against finite differences, and a f
 numbers that makes the right readings likelier."""
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -101,7 +102,7 @@ def test_verifier_gradient_matches_finite_differences():
     x, d = rng.normal(size=(6, f)), rng.normal(size=6)
     grads = pf.verifier_gradient(v, x, d)
     names = ("w1", "b1", "w2")
-    for name, g in zip(names, grads, strict=False):
+    for name, g in zip(names, grads[:3], strict=True):
         q = getattr(v, name)
         for idx in itertools.islice(np.ndindex(q.shape), 0, None, 23):
             old = q[idx]
@@ -111,6 +112,8 @@ def test_verifier_gradient_matches_finite_differences():
             down = (d * v.log_one_digit(x)).sum()
             q[idx] = old
             assert g[idx] == pytest.approx((up - down) / 2e-6, rel=1e-4, abs=1e-6)
+    up, down = ((d * replace(v, b2=v.b2 + s).log_one_digit(x)).sum() for s in (1e-6, -1e-6))
+    assert grads[3] == pytest.approx((up - down) / 2e-6, rel=1e-4, abs=1e-6)
 
 
 def mean_path_loss(v, graphs):
@@ -124,15 +127,54 @@ def mean_path_loss(v, graphs):
     return np.mean(losses), len(losses)
 
 
-def test_training_on_paths_makes_the_right_readings_likelier():
+def viterbi(lat, scores):
+    """The best path's score and digits over the whole lattice, by max instead of sum."""
+    best = [(-np.inf, ())] * lat.nodes
+    best[0] = (0.0, ())
+    for j in range(1, lat.nodes):
+        options = [(best[lat.start[e]][0] + scores[e], best[lat.start[e]][1] + (lat.reads[e],))
+                   for e in np.flatnonzero(lat.end == j)]
+        if j - 1 in lat.skips:
+            options.append((best[j - 1][0] - lat.skip, best[j - 1][1]))
+        best[j] = max(options, default=(-np.inf, ()), key=lambda o: o[0])
+    return best[-1]
+
+
+@pytest.fixture(scope="module")
+def numbers():
     reader = Reader.load(models_dir())
-    x, y, graphs = tv.examples(pen_samples(), reader, 4, 1)
-    assert len(graphs) == 12 and all(not c.pre for c, _ in graphs)  # no images kept
-    lat = pf.lattice(*graphs[0][:1], WEIGHTS)
-    assert len(lat.start) == np.isfinite(lat.base).sum() > 0 and lat.nodes >= 2
+    return reader, tv.examples(pen_samples(), reader, 4, 1)
+
+
+def test_the_lattice_scores_paths_as_the_page_chooses_them(numbers):
+    """The best path through a number's lattice is the page's reading, with the same score:
+    what is trained is what is decoded."""
+    from lenet5.core.paths import best_paths
+    from lenet5.core.segment import graphs
+
+    reader, (_, _, graphs_of) = numbers
+    assert len(graphs_of) == 12 and all(not c.pre for c, _ in graphs_of)  # no images kept
+    for c, _ in graphs_of:
+        verdicts = reader.verifier.log_one_digit(c.inputs)
+        lat = pf.lattice(c, WEIGHTS)
+        score, digits = viterbi(lat, lat.base + WEIGHTS.verify * verdicts[lat.row])
+        want, text = 0.0, ()
+        for g, graph in zip(c.plans, graphs(c, WEIGHTS), strict=True):
+            got = best_paths(len(g.pieces), g.spans, graph.scores + WEIGHTS.verify
+                             * verdicts[list(graph.rows)], graph.reads, graph.skippable, WEIGHTS)
+            want, text = want + got[0].score, text + got[0].digits
+        assert score == pytest.approx(want, abs=1e-9) and digits == text
+        assert lat.nodes == sum(len(g.pieces) for g in c.plans) + 1
+
+
+def test_training_on_paths_makes_the_right_readings_likelier(numbers):
+    """Against the same steps of the candidate-by-candidate loss alone (no numbers' paths), the
+    paths' loss falls much further."""
+    reader, (x, y, graphs_of) = numbers
     before = tv.fit(x, y.astype(float), reader.sha256, 1)
-    after = pf.fit_paths(before, graphs, WEIGHTS, x, y.astype(float), epochs=30, rate=1e-3)
-    (loss_before, n), (loss_after, m) = mean_path_loss(before, graphs), mean_path_loss(after,
-                                                                                       graphs)
+    alone = pf.fit_paths(before, [], WEIGHTS, x, y.astype(float), epochs=30,
+                         rate=1e-3)
+    after = pf.fit_paths(before, graphs_of, WEIGHTS, x, y.astype(float), epochs=30, rate=1e-3)
+    (loss_alone, n), (loss_after, m) = (mean_path_loss(v, graphs_of) for v in (alone, after))
     assert n == m >= 8  # most numbers have a right path among their candidates
-    assert loss_after < 0.8 * loss_before
+    assert loss_after < 0.5 * loss_alone
