@@ -98,9 +98,9 @@ def main(argv: list[str] | None = None) -> None:
     base = replace(Reader.load(serving_model_path(None).parent), verifier=None)
     for max_cuts, tops, fill, right in itertools.product(a.max_cuts, a.tops, a.fill, a.right):
         set_cuts(max_cuts, bool(tops), fill)
-        x, y, graphs = fitting.examples(fit_on, base, a.fit_numbers, 1, bool(right))
+        x, y, cut = fitting.examples(fit_on, base, a.fit_numbers, 1, bool(right))
         for epochs in a.path_epochs:
-            verifier = fitting.fit_verifier(x, y, graphs, base.sha256, 1, epochs)
+            verifier = fitting.fit_verifier(x, y, cut, base.sha256, 1, epochs)
             print(json.dumps({"max_cuts": max_cuts, "tops": bool(tops), "fill": fill,
                               "right": bool(right), "path_epochs": epochs,
                               **measure(replace(base, verifier=verifier), read, a.numbers)}),

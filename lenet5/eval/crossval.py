@@ -78,8 +78,8 @@ def fold_reader(predictor: Predictor, trained_on: list[dict], verifier_numbers: 
     reader = Reader(predictor)
     if not trained_on or not verifier_numbers:
         return reader
-    x, y, graphs = fitting.examples(trained_on, reader, verifier_numbers, 1)
-    return replace(reader, verifier=fitting.fit_verifier(x, y, graphs, reader.sha256, 1))
+    x, y, cut = fitting.examples(trained_on, reader, verifier_numbers, 1)
+    return replace(reader, verifier=fitting.fit_verifier(x, y, cut, reader.sha256, 1))
 
 
 def summary(folds: dict[int, dict]) -> dict:
@@ -108,7 +108,8 @@ def summary(folds: dict[int, dict]) -> dict:
             worst = min((f[key]["worst_writer"] for f in folds.values()),
                         key=lambda w: w["number_accuracy"])
             out[f"worst_writer_numbers_{how}"] = worst
-            out["segmentation"] = SEGMENTATION
+    if any(f"number_accuracy_{how}" in out for how in LAYOUTS):
+        out["segmentation"] = SEGMENTATION  # how those numbers were cut and chosen
     return out
 
 

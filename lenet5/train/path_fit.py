@@ -164,14 +164,21 @@ def fit_paths(v: vf.Verifier, numbers: Sequence[tuple[Candidates, Sequence[int]]
             for g, d in zip(grads, candidate_gradients(params, z_all[rows], y[rows]), strict=True):
                 g += d
             step += 1
-            for q, g, (m, s) in zip(params, grads, moments, strict=True):
-                m[...] = 0.9 * m + 0.1 * g
-                s[...] = 0.999 * s + 0.001 * g * g
-                q -= rate * (m / (1 - 0.9**step)) / (np.sqrt(s / (1 - 0.999**step)) + 1e-8)
+            adam_step(params, grads, moments, step, rate)
     return vf.Verifier(v.mean, v.scale, *params[:3], float(params[3]), v.model_sha256)
 
 
 L2 = 1e-4  # weight decay of the candidate-by-candidate loss
+
+
+def adam_step(params: list[np.ndarray], grads: list[np.ndarray],
+              moments: list[tuple[np.ndarray, np.ndarray]], step: int, rate: float) -> None:
+    """One Adam update of ``params`` in place (``moments``: each one's running mean and mean
+    square, updated too; ``step`` counts from 1)."""
+    for q, g, (m, s) in zip(params, grads, moments, strict=True):
+        m[...] = 0.9 * m + 0.1 * g
+        s[...] = 0.999 * s + 0.001 * g * g
+        q -= rate * (m / (1 - 0.9**step)) / (np.sqrt(s / (1 - 0.999**step)) + 1e-8)
 
 
 def candidate_gradients(params: list[np.ndarray], z: np.ndarray, y: np.ndarray

@@ -32,7 +32,7 @@ from lenet5.core.segment import Candidates, candidates
 from lenet5.train import writers
 from lenet5.train.data import read_jsonl
 from lenet5.train.layouts import LAYOUTS, lay_out_owned, pick_numbers
-from lenet5.train.path_fit import candidate_gradients, fit_paths
+from lenet5.train.path_fit import adam_step, candidate_gradients, fit_paths
 
 WHOLE = 0.85  # a candidate holds this much of one digit's pen path, at least
 FOREIGN = 0.15  # and at most this much of its own path is not that digit's
@@ -81,7 +81,7 @@ def examples(records: list[dict], reader: Reader, numbers: int, seed: int, right
     """``(N, F)`` verifier inputs and ``(N,) bool`` labels of the readable candidates of
     ``numbers`` numbers per layout (``right``: whole and read right, :func:`labels`), and each
     number's candidates (without their images) and digits, for :mod:`lenet5.train.path_fit`."""
-    xs, ys, graphs = [], [], []
+    xs, ys, cut = [], [], []
     for k, how in enumerate(LAYOUTS):
         for n, number in enumerate(pick_numbers(records, numbers, seed + k)):
             rng = np.random.default_rng([seed, k, n])
@@ -91,11 +91,11 @@ def examples(records: list[dict], reader: Reader, numbers: int, seed: int, right
             xs.append(c.inputs[ok])
             digits = [int(r["label"]) for r in number]
             ys.append(labels(c, strokes, owners, len(number), digits if right else None)[ok])
-            graphs.append((replace(c, pre=[]), digits))
-    return np.concatenate(xs), np.concatenate(ys), graphs
+            cut.append((replace(c, pre=[]), digits))
+    return np.concatenate(xs), np.concatenate(ys), cut
 
 
-def fit_verifier(x: np.ndarray, y: np.ndarray, graphs: list[tuple[Candidates, list[int]]],
+def fit_verifier(x: np.ndarray, y: np.ndarray, cut: list[tuple[Candidates, list[int]]],
                  sha256: str, seed: int = 1, path_epochs: int = PATH_EPOCHS) -> vf.Verifier:
     """The verifier from :func:`examples`' output: fitted candidate by candidate (:func:`fit`),
     then on the numbers' whole paths (:func:`lenet5.train.path_fit.fit_paths`, ``path_epochs``
@@ -103,7 +103,7 @@ def fit_verifier(x: np.ndarray, y: np.ndarray, graphs: list[tuple[Candidates, li
     y = y.astype(np.float64)
     verifier = fit(x, y, sha256, seed)
     if path_epochs:
-        verifier = fit_paths(verifier, graphs, WEIGHTS, x, y, epochs=path_epochs, seed=seed)
+        verifier = fit_paths(verifier, cut, WEIGHTS, x, y, epochs=path_epochs, seed=seed)
     return verifier
 
 
@@ -122,11 +122,7 @@ def fit(x: np.ndarray, y: np.ndarray, sha256: str, seed: int = 0, epochs: int = 
     for _ in range(epochs):
         for rows in np.array_split(rng.permutation(len(z)), max(1, len(z) // batch)):
             t += 1
-            grads = candidate_gradients(params, z[rows], y[rows])
-            for q, g, (m, v) in zip(params, grads, moments, strict=True):
-                m[...] = 0.9 * m + 0.1 * g
-                v[...] = 0.999 * v + 0.001 * g * g
-                q -= rate * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+            adam_step(params, candidate_gradients(params, z[rows], y[rows]), moments, t, rate)
     w1, b1, w2, b2 = params
     return vf.Verifier(mean, scale, w1, b1, w2, float(b2), sha256)
 
@@ -156,8 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     train, _ = writers.split(read_jsonl(a.pendigits), a.pen_fold, a.pen_folds)
     if not train:
         p.error(f"no digits by writers outside pen fold {a.pen_fold} in {a.pendigits}")
-    x, y, graphs = examples(train, reader, a.numbers, a.seed)
-    verifier = fit_verifier(x, y, graphs, reader.sha256, a.seed, a.path_epochs)
+    x, y, cut = examples(train, reader, a.numbers, a.seed)
+    verifier = fit_verifier(x, y, cut, reader.sha256, a.seed, a.path_epochs)
     vf.save(verifier, root / vf.FILE)
     right = (verifier.log_odds(x) > 0) == y
     print(json.dumps({"candidates": len(y), "one_digit": int(y.sum()),
